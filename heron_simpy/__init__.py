@@ -1,0 +1,53 @@
+"""heron_simpy: test multi-agent control policies under field timing, on SimPy."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from heron_simpy.agents import Agent, AgentProcess
+from heron_simpy.broker import Broker, Message
+from heron_simpy.engine import Kernel
+from heron_simpy.engine.scheduler import Event, EventScheduler, EventType
+from heron_simpy.exceptions import ConfigError, HeronError, HeronWarning, SimulationError
+from heron_simpy.plant import Plant, PlantDriver
+from heron_simpy.recording import EpisodeStats, Recorder
+from heron_simpy.simulation import Episode, Simulation
+from heron_simpy.timing import (
+    JitterType,
+    ScheduleConfig,
+    TickConfig,
+    TimingProfile,
+    profiles,
+)
+
+try:
+    __version__ = version("heron-simpy")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0+unknown"
+
+__all__ = [
+    "Agent",
+    "AgentProcess",
+    "Broker",
+    "ConfigError",
+    "Episode",
+    "EpisodeStats",
+    "Event",
+    "EventScheduler",
+    "EventType",
+    "HeronError",
+    "HeronWarning",
+    "JitterType",
+    "Kernel",
+    "Message",
+    "Plant",
+    "PlantDriver",
+    "Recorder",
+    "ScheduleConfig",
+    "SimulationError",
+    "Simulation",
+    "TickConfig",
+    "TimingProfile",
+    "__version__",
+    "profiles",
+]

@@ -1,0 +1,192 @@
+"""The SimPy process of one agent: tick, sense, decide, act, talk."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator
+from typing import Any
+
+import simpy
+from simpy.events import Event
+
+from heron_simpy.agents.base import Agent
+from heron_simpy.broker import Broker, Message
+from heron_simpy.engine import APPLY, OBSERVE, TICK, Kernel, Timer, deliver, priority
+from heron_simpy.exceptions import SimulationError
+from heron_simpy.plant import PlantDriver
+from heron_simpy.recording import (
+    ApplyRecord,
+    DecideRecord,
+    DiscardRecord,
+    ObserveRecord,
+    TickRecord,
+)
+from heron_simpy.timing import TickConfig
+
+__all__ = ["AgentProcess"]
+
+
+class AgentProcess:
+    """Run one agent in event time (DESIGN.md section 4).
+
+    Per tick at time ``t``: the sensor samples the observation as of ``t``; a
+    timer delivers it into the agent's observation store at ``t + obs_delay``;
+    on delivery the controller decides with it and with the messages already in
+    the inbox (an observation sampled before one already used is discarded);
+    the action lands at ``decision + act_delay``, in decision order. The next
+    tick is one fresh tick-interval sample later.
+
+    Args:
+        kernel: Clock, stats and trace of the episode.
+        driver: Advances the plant to event times.
+        broker: Carries the agent's messages; owns its inbox.
+        agent: The agent being driven.
+        config: Its resolved timing.
+        rank: Its place in the same-time order (parents first).
+        seed: Master seed; the agent's streams are keyed by its id.
+    """
+
+    def __init__(
+        self,
+        kernel: Kernel,
+        driver: PlantDriver,
+        broker: Broker,
+        agent: Agent,
+        config: TickConfig,
+        rank: int,
+        seed: int | None,
+    ) -> None:
+        self.agent = agent
+        self.agent_id = agent.agent_id
+        self.config = config
+        self.rank = rank
+        self._kernel = kernel
+        self._driver = driver
+        self._broker = broker
+        samplers = config.samplers(seed, "agent", agent.agent_id)
+        self._next_interval = samplers.tick
+        self._obs_delay = samplers.obs
+        self._act_delay = samplers.act
+        self.inbox = broker.register(agent.agent_id, rank, samplers.msg)
+        self.observations = kernel.store()
+        self._prio_tick = priority(TICK, rank)
+        self._prio_observe = priority(OBSERVE, rank)
+        self._prio_apply = priority(APPLY, rank)
+        self._last_used = -math.inf
+        self._last_apply_at = -math.inf
+        self.process: simpy.Process = kernel.process(self._run())
+
+    # ------------------------------------------------------------ context
+    @property
+    def now(self) -> float:
+        """The current simulated time, s (for controllers)."""
+        return float(self._kernel.env.now)
+
+    def send(self, recipient: str, payload: Any, topic: str | None = None) -> Message:
+        """Send a message from this agent through the broker."""
+        return self._broker.send(self.agent_id, recipient, payload, topic)
+
+    # ------------------------------------------------------------ process
+    def _run(self) -> Generator[Event, Any, None]:
+        """The agent's SimPy process: wait for the phase, then tick forever."""
+        env = self._kernel.env
+        prio = self._prio_tick
+        try:
+            yield Timer(env, self.config.phase, prio)
+            while True:
+                self._tick()
+                yield Timer(env, self._next_interval(), prio)
+        except simpy.Interrupt:
+            return
+
+    def _tick(self) -> None:
+        """Sample the observation now and start its delayed delivery."""
+        kernel = self._kernel
+        now = kernel.env.now
+        kernel.stats.ticks += 1
+        if kernel.keep:
+            kernel.recorder.append(TickRecord(now, self.agent_id))
+        self._driver.sync(now)
+        try:
+            obs = self.agent.sense(self._driver.plant)
+        except Exception as exc:
+            raise self._error(now, "sensor", exc) from exc
+        timer = Timer(kernel.env, self._obs_delay(), self._prio_observe, (now, obs))
+        timer.callbacks.append(self._on_observation)  # type: ignore[arg-type]
+
+    def _on_observation(self, timer: Timer) -> None:
+        """Deliver an observation; decide with it unless it is stale."""
+        kernel = self._kernel
+        now = kernel.env.now
+        sampled_at, obs = timer.item
+        stats = kernel.stats
+        stats.observations_delivered += 1
+        keep = kernel.keep
+        if keep:
+            kernel.recorder.append(ObserveRecord(now, self.agent_id, sampled_at))
+        if sampled_at < self._last_used:
+            stats.observations_discarded += 1
+            if keep:
+                kernel.recorder.append(DiscardRecord(now, self.agent_id, sampled_at))
+            return
+        store = self.observations
+        deliver(store, obs)
+        if not store.items:  # a user process took it with `yield store.get()`
+            return
+        obs = store.items.pop()
+        store.items.clear()
+        self._last_used = sampled_at
+        self._decide(now, sampled_at, obs)
+
+    def _decide(self, now: float, sampled_at: float, obs: Any) -> None:
+        """Run the controller and schedule the action's effect."""
+        kernel = self._kernel
+        items = self.inbox.items
+        messages: tuple[Message, ...] = tuple(items)
+        items.clear()
+        stats = kernel.stats
+        stats.decisions += 1
+        stats.obs_age_total += now - sampled_at
+        if kernel.keep:
+            kernel.recorder.append(DecideRecord(now, self.agent_id, sampled_at))
+        try:
+            action = self.agent.decide(obs, messages, self)  # type: ignore[arg-type]
+        except SimulationError:
+            raise
+        except Exception as exc:
+            raise self._error(now, "controller", exc) from exc
+        if action is None:
+            return
+        delay = self._act_delay()
+        if now + delay < self._last_apply_at:  # effects land in decision order
+            delay = self._last_apply_at - now
+            while now + delay < self._last_apply_at:
+                delay = math.nextafter(delay, math.inf)
+        self._last_apply_at = now + delay
+        stats.actions_in_flight += 1
+        timer = Timer(kernel.env, delay, self._prio_apply, (now, action))
+        timer.callbacks.append(self._on_apply)  # type: ignore[arg-type]
+
+    def _on_apply(self, timer: Timer) -> None:
+        """Apply a decided action to the plant."""
+        kernel = self._kernel
+        now = kernel.env.now
+        decided_at, action = timer.item
+        self._driver.sync(now)
+        try:
+            self.agent.act(self._driver.plant, action)
+        except Exception as exc:
+            raise self._error(now, "actuator", exc) from exc
+        stats = kernel.stats
+        stats.actions_in_flight -= 1
+        stats.actions_applied += 1
+        stats.act_latency_total += now - decided_at
+        if kernel.keep:
+            kernel.recorder.append(ApplyRecord(now, self.agent_id, decided_at))
+
+    def _error(self, now: float, where: str, exc: Exception) -> SimulationError:
+        """Wrap an exception from user code with the agent and the time."""
+        return SimulationError(
+            f"agent {self.agent_id!r} at t={now:.3f}: {where} raised "
+            f"{type(exc).__name__}: {exc}"
+        )

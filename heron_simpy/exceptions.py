@@ -1,0 +1,26 @@
+"""Exception and warning classes raised by heron_simpy."""
+
+from __future__ import annotations
+
+__all__ = ["ConfigError", "HeronError", "HeronWarning", "SimulationError"]
+
+
+class HeronError(Exception):
+    """Base class of every error heron_simpy raises on purpose."""
+
+
+class ConfigError(HeronError, ValueError):
+    """A configuration value is out of its valid range.
+
+    Raised at construction time, before anything runs. The message names the
+    field and the offending value, in the form
+    ``<subject> <rule>, got <repr(value)>``.
+    """
+
+
+class SimulationError(HeronError, RuntimeError):
+    """The simulation was misused at run time (wrong call order, unknown agent)."""
+
+
+class HeronWarning(UserWarning):
+    """A soft problem worth knowing about that does not stop the run."""

@@ -1,0 +1,40 @@
+"""Trace records, the bounded recorder, episode statistics and trace export."""
+
+from __future__ import annotations
+
+from heron_simpy.recording.export import COLUMNS, read_jsonl, record_to_dict, to_csv, to_jsonl
+from heron_simpy.recording.recorder import MODES, Recorder
+from heron_simpy.recording.records import (
+    KINDS,
+    ApplyRecord,
+    DecideRecord,
+    DeliverRecord,
+    DiscardRecord,
+    DropRecord,
+    ObserveRecord,
+    Record,
+    SendRecord,
+    TickRecord,
+)
+from heron_simpy.recording.stats import EpisodeStats
+
+__all__ = [
+    "COLUMNS",
+    "KINDS",
+    "MODES",
+    "ApplyRecord",
+    "DecideRecord",
+    "DeliverRecord",
+    "DiscardRecord",
+    "DropRecord",
+    "EpisodeStats",
+    "ObserveRecord",
+    "Record",
+    "Recorder",
+    "SendRecord",
+    "TickRecord",
+    "read_jsonl",
+    "record_to_dict",
+    "to_csv",
+    "to_jsonl",
+]

@@ -1,0 +1,168 @@
+"""Typed, immutable trace records: one class per record kind."""
+
+from __future__ import annotations
+
+from typing import NamedTuple, Union
+
+__all__ = [
+    "KINDS",
+    "ApplyRecord",
+    "DecideRecord",
+    "DeliverRecord",
+    "DiscardRecord",
+    "DropRecord",
+    "ObserveRecord",
+    "Record",
+    "SendRecord",
+    "TickRecord",
+]
+
+
+class TickRecord(NamedTuple):
+    """An agent ticked at ``time`` and its sensor sampled an observation.
+
+    Attributes:
+        time: Simulated time of the tick, in seconds.
+        agent_id: The agent that ticked.
+    """
+
+    time: float
+    agent_id: str
+    kind = "tick"
+
+
+class ObserveRecord(NamedTuple):
+    """An observation reached ``agent_id`` at ``time``.
+
+    Attributes:
+        time: Delivery time, in seconds.
+        agent_id: The receiving agent.
+        sampled_at: When the sensor sampled it (the tick time).
+    """
+
+    time: float
+    agent_id: str
+    sampled_at: float
+    kind = "observe"
+
+
+class DiscardRecord(NamedTuple):
+    """A delivered observation was older than one already used, and was dropped.
+
+    Attributes:
+        time: Delivery time, in seconds.
+        agent_id: The receiving agent.
+        sampled_at: When the discarded observation was sampled.
+    """
+
+    time: float
+    agent_id: str
+    sampled_at: float
+    kind = "discard"
+
+
+class DecideRecord(NamedTuple):
+    """The agent's controller computed an action from an observation.
+
+    Attributes:
+        time: Decision time, in seconds.
+        agent_id: The deciding agent.
+        sampled_at: When the observation used was sampled (its age is
+            ``time - sampled_at``).
+    """
+
+    time: float
+    agent_id: str
+    sampled_at: float
+    kind = "decide"
+
+
+class ApplyRecord(NamedTuple):
+    """An action took effect on the plant.
+
+    Attributes:
+        time: When the effect landed, in seconds.
+        agent_id: The acting agent.
+        decided_at: When the action was decided (latency ``time - decided_at``).
+    """
+
+    time: float
+    agent_id: str
+    decided_at: float
+    kind = "apply"
+
+
+class SendRecord(NamedTuple):
+    """A message entered the broker.
+
+    Attributes:
+        time: Send time, in seconds.
+        agent_id: The sender.
+        recipient: The addressee.
+        msg_id: Broker-wide message number (0, 1, 2, ... per episode).
+    """
+
+    time: float
+    agent_id: str
+    recipient: str
+    msg_id: int
+    kind = "send"
+
+
+class DeliverRecord(NamedTuple):
+    """A message reached its recipient's inbox.
+
+    Attributes:
+        time: Delivery time, in seconds.
+        agent_id: The recipient.
+        sender: The sender.
+        msg_id: The message number from the matching send record.
+        sent_at: When it was sent.
+    """
+
+    time: float
+    agent_id: str
+    sender: str
+    msg_id: int
+    sent_at: float
+    kind = "deliver"
+
+
+class DropRecord(NamedTuple):
+    """A message was lost by the link's loss model (decided at send time).
+
+    Attributes:
+        time: Send time, in seconds (loss is sampled when the message is sent).
+        agent_id: The sender.
+        recipient: The addressee that will never see it.
+        msg_id: The message number from the matching send record.
+    """
+
+    time: float
+    agent_id: str
+    recipient: str
+    msg_id: int
+    kind = "drop"
+
+
+Record = Union[
+    TickRecord,
+    ObserveRecord,
+    DiscardRecord,
+    DecideRecord,
+    ApplyRecord,
+    SendRecord,
+    DeliverRecord,
+    DropRecord,
+]
+
+KINDS: tuple[str, ...] = (
+    "tick",
+    "observe",
+    "discard",
+    "decide",
+    "apply",
+    "send",
+    "deliver",
+    "drop",
+)

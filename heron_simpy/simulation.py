@@ -1,0 +1,346 @@
+"""The simulation object: plant, agents, broker and reward grid on one SimPy clock."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Generator, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import simpy
+from simpy.events import Event
+
+from heron_simpy.agents import Agent, AgentProcess
+from heron_simpy.broker import Broker, Message
+from heron_simpy.engine import EVALUATE, Kernel, Timer, priority
+from heron_simpy.exceptions import ConfigError, SimulationError
+from heron_simpy.plant import Plant, PlantDriver
+from heron_simpy.recording import EpisodeStats, Record, Recorder
+from heron_simpy.timing import (
+    DelayModel,
+    LossModel,
+    TickConfig,
+    TimingProfile,
+    generator,
+    resolve_profile,
+)
+from heron_simpy.timing.rng import check_seed
+
+__all__ = ["Episode", "Simulation"]
+
+RewardFn = Callable[[Any, float], Mapping[str, float]]
+ProcessFactory = Callable[["Simulation"], Generator[Event, Any, Any]]
+_GRID_EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class Episode:
+    """The result of one event-driven run.
+
+    Attributes:
+        returns: Agent id -> sum of its rewards on the evaluation grid.
+        rewards: Agent id -> per-grid-point rewards, in time order.
+        reward_times: The grid times the rewards were read at, s.
+        trace: The kept trace records (all, the last N, or none: see Recorder).
+        stats: Counters of everything that happened.
+    """
+
+    returns: dict[str, float]
+    rewards: dict[str, list[float]]
+    reward_times: list[float]
+    trace: list[Record] = field(repr=False)
+    stats: EpisodeStats
+
+
+class Simulation:
+    """Run agents against a plant in event time on one SimPy environment.
+
+    The simulation coordinates; the agent processes, the broker and the
+    recorder do the work. Agents tick at their own rates under the timing of
+    ``profile``; rewards are read on a fixed grid every ``eval_dt`` seconds,
+    independent of agent timing.
+
+    Args:
+        plant: The physical system (see :class:`heron_simpy.plant.Plant`), or
+            None for a plant-less run (protocol tests, demos).
+        seed: Master seed (int >= 0); every agent, link and the plant get
+            their own keyed stream from it. None draws fresh entropy.
+        profile: A profile name (``"ideal"``, ``"lan"``, ...), a
+            :class:`TimingProfile`, or one :class:`TickConfig` for every agent.
+        start_time: Simulated time of the first instant, s.
+        eval_dt: Reward grid step, s (> 0); None for no rewards.
+        reward: ``reward(plant, t) -> {agent_id: float}``, read at every grid
+            point ``start_time + k * eval_dt`` (k >= 1).
+        recorder: Trace recorder (default: keep everything).
+        loss: Message loss on every link; overrides the profile's loss.
+
+    Raises:
+        ConfigError: Bad seed, eval grid, or a reward without a grid.
+
+    Example:
+        >>> from heron_simpy import Agent, Simulation
+        >>> sim = Simulation(seed=0)
+        >>> _ = sim.add_agent(Agent("dev", tick_interval=2.0))
+        >>> sim.run_until(10.0) > 0
+        True
+        >>> sim.stats.ticks
+        5
+    """
+
+    def __init__(
+        self,
+        plant: Plant | None = None,
+        *,
+        seed: int | None = 0,
+        profile: str | TimingProfile | TickConfig = "ideal",
+        start_time: float = 0.0,
+        eval_dt: float | None = None,
+        reward: RewardFn | None = None,
+        recorder: Recorder | None = None,
+        loss: LossModel | None = None,
+    ) -> None:
+        self.seed = check_seed(seed, "Simulation")
+        self.profile = resolve_profile(profile)
+        if eval_dt is not None and (
+            isinstance(eval_dt, bool) or not isinstance(eval_dt, (int, float))
+            or not math.isfinite(eval_dt) or eval_dt <= 0
+        ):
+            raise ConfigError(f"Simulation eval_dt must be a number > 0 s or None, got {eval_dt!r}")
+        if reward is not None and eval_dt is None:
+            raise ConfigError("Simulation reward needs an eval_dt (the reward grid step), got None")
+        self.plant = plant
+        self.eval_dt = None if eval_dt is None else float(eval_dt)
+        self._reward = reward
+        self.kernel = Kernel(start_time, recorder)
+        self.driver = PlantDriver(plant, start_time)
+        self.broker = Broker(self.kernel, self.seed, loss if loss is not None else self.profile.loss)
+        self._agents: dict[str, Agent] = {}
+        self._explicit: dict[str, TickConfig] = {}
+        self._factories: list[ProcessFactory] = []
+        self.processes: dict[str, AgentProcess] = {}
+        self._started = False
+        self._next_k = 1
+        self._reward_rows: list[Mapping[str, float]] = []
+        self._reward_times: list[float] = []
+
+    # ------------------------------------------------------------ building
+    def add_agent(self, agent: Agent, tick: TickConfig | None = None) -> Agent:
+        """Register ``agent``; ``tick`` (a full TickConfig) overrides the profile.
+
+        Raises:
+            ConfigError: The id is already registered.
+            SimulationError: The simulation has already started.
+        """
+        self._check_not_started("add_agent")
+        if agent.agent_id in self._agents:
+            raise ConfigError(f"Simulation agent_id must be unique, got {agent.agent_id!r} twice")
+        self._agents[agent.agent_id] = agent
+        if tick is not None:
+            self._explicit[agent.agent_id] = tick
+        return agent
+
+    def add_process(self, factory: ProcessFactory) -> None:
+        """Run ``factory(sim)`` as an extra SimPy process in every episode.
+
+        Use it for load profiles, weather, faults: anything that is not an
+        agent. Its plain ``env.timeout`` events run before engine events that
+        share a timestamp (see :mod:`heron_simpy.engine.ordering`).
+        """
+        self._check_not_started("add_process")
+        self._factories.append(factory)
+
+    def set_link(
+        self,
+        sender: str,
+        recipient: str,
+        delay: float | DelayModel | None = None,
+        loss: LossModel | None = None,
+    ) -> None:
+        """Override the delay and/or loss of one directed link (see Broker)."""
+        self.broker.set_link(sender, recipient, delay, loss)
+
+    def config_for(self, agent_id: str) -> TickConfig:
+        """Return the timing ``agent_id`` runs with (explicit, else profile)."""
+        agent = self._agent(agent_id)
+        if agent_id in self._explicit:
+            return self._explicit[agent_id]
+        return self.profile.for_agent(agent_id, agent.level, agent.tick_interval, agent.phase)
+
+    # ------------------------------------------------------------ running
+    @property
+    def env(self) -> simpy.Environment:
+        """The SimPy environment of the current episode."""
+        return self.kernel.env
+
+    @property
+    def now(self) -> float:
+        """The current simulated time, s."""
+        return self.kernel.now
+
+    @property
+    def agent_ids(self) -> tuple[str, ...]:
+        """Registered agent ids, in same-time order (parents first)."""
+        return tuple(self._ranked())
+
+    def start(self) -> None:
+        """Reset the plant and start every process (done by the first run)."""
+        if self._started:
+            return
+        ranked = self._ranked()  # validates the hierarchy before anything starts
+        self._started = True
+        kernel = self.kernel
+        if self.plant is not None:
+            self.plant.reset(generator(self.seed, "plant"))
+        self.driver.restart(kernel.start_time)
+        self.processes = {}
+        for rank, agent_id in enumerate(ranked):
+            self.processes[agent_id] = AgentProcess(
+                kernel, self.driver, self.broker, self._agents[agent_id],
+                self.config_for(agent_id), rank, self.seed,
+            )
+        for factory in self._factories:
+            kernel.process(factory(self))
+        if self.eval_dt is not None:
+            self._schedule_grid(1)
+
+    def run_until(self, t_end: float, max_events: int | None = None) -> int:
+        """Process every event strictly before ``t_end``; return how many.
+
+        When the run reaches ``t_end`` (no ``max_events`` cap hit) and
+        ``t_end`` is a grid point, the reward at ``t_end`` is read on closing,
+        so a run over ``[0, K * eval_dt)`` yields exactly K rewards.
+
+        Raises:
+            SimulationError: ``t_end`` is in the past, or user code raised
+                (the message names the agent and the time; the trace so far
+                is kept).
+        """
+        self.start()
+        n = self.kernel.run_until(t_end, max_events)
+        if (max_events is None or n < max_events) and self.eval_dt is not None:
+            t_k = self.kernel.start_time + self._next_k * self.eval_dt
+            if abs(t_k - t_end) <= _GRID_EPS * max(1.0, abs(t_end)):
+                self._evaluate(self._next_k)
+        return n
+
+    def reset(self, seed: int | None = None, start_time: float | None = None) -> None:
+        """End the episode: interrupt processes, drop events, drain stores.
+
+        Args:
+            seed: New master seed (None keeps the current one).
+            start_time: New start time (None keeps the original).
+        """
+        if seed is not None:
+            self.seed = check_seed(seed, "Simulation.reset")
+        self.kernel.reset(start_time)
+        self.broker.restart(self.seed)
+        self.processes = {}
+        self._started = False
+        self._next_k = 1
+        self._reward_rows.clear()
+        self._reward_times.clear()
+
+    # ------------------------------------------------------------ results
+    @property
+    def stats(self) -> EpisodeStats:
+        """Counters of the current episode."""
+        return self.kernel.stats
+
+    @property
+    def trace(self) -> list[Record]:
+        """The kept trace records of the current episode."""
+        return self.kernel.recorder.records
+
+    @property
+    def rewards(self) -> dict[str, list[float]]:
+        """Agent id -> its rewards at each grid point read so far."""
+        ids: list[str] = []
+        for row in self._reward_rows:
+            ids.extend(a for a in row if a not in ids)
+        return {a: [float(row.get(a, 0.0)) for row in self._reward_rows] for a in ids}
+
+    @property
+    def returns(self) -> dict[str, float]:
+        """Agent id -> sum of its rewards so far."""
+        return {a: math.fsum(r) for a, r in self.rewards.items()}
+
+    def episode(self) -> Episode:
+        """Return the results of the current episode so far."""
+        return Episode(
+            returns=self.returns,
+            rewards=self.rewards,
+            reward_times=list(self._reward_times),
+            trace=self.trace,
+            stats=EpisodeStats(**{k: v for k, v in _stat_fields(self.stats)}),
+        )
+
+    def inbox(self, agent_id: str) -> tuple[Message, ...]:
+        """The messages waiting in ``agent_id``'s inbox (read-only view)."""
+        self._agent(agent_id)
+        return tuple(self.broker.inbox(agent_id).items)
+
+    # ------------------------------------------------------------ internals
+    def _schedule_grid(self, k: int) -> None:
+        """Queue the reward read of grid point ``k``."""
+        at = self.kernel.start_time + k * self.eval_dt  # type: ignore[operator]
+        timer = Timer(self.kernel.env, max(0.0, at - self.kernel.env.now), priority(EVALUATE), k)
+        timer.callbacks.append(self._on_grid)  # type: ignore[arg-type]
+
+    def _on_grid(self, timer: Timer) -> None:
+        """Read rewards at a grid point (unless read on closing already)."""
+        k = timer.item
+        if k == self._next_k:
+            self._evaluate(k)
+        self._schedule_grid(k + 1)
+
+    def _evaluate(self, k: int) -> None:
+        """Advance the plant to now and read every agent's reward."""
+        now = self.kernel.env.now
+        self.driver.sync(now)
+        if self._reward is not None:
+            self._reward_rows.append(dict(self._reward(self.plant, now)))
+            self._reward_times.append(float(now))
+        self.kernel.stats.evaluations += 1
+        self._next_k = k + 1
+
+    def _agent(self, agent_id: str) -> Agent:
+        try:
+            return self._agents[agent_id]
+        except KeyError:
+            raise SimulationError(
+                f"unknown agent {agent_id!r}; known: {', '.join(self._agents) or '(none)'}"
+            ) from None
+
+    def _check_not_started(self, what: str) -> None:
+        if self._started:
+            raise SimulationError(f"Simulation.{what} must be called before the first run or after reset()")
+
+    def _ranked(self) -> list[str]:
+        """Agent ids ordered parents first (by depth), then registration order."""
+        depth: dict[str, int] = {}
+        for agent_id in self._agents:
+            depth[agent_id] = self._depth(agent_id, depth)
+        order = {a: i for i, a in enumerate(self._agents)}
+        return sorted(self._agents, key=lambda a: (depth[a], order[a]))
+
+    def _depth(self, agent_id: str, memo: dict[str, int]) -> int:
+        chain: list[str] = []
+        current: str | None = agent_id
+        while current is not None and current not in memo:
+            if current in chain:
+                raise ConfigError(f"agent hierarchy has a cycle through {current!r}")
+            if current not in self._agents:
+                raise ConfigError(
+                    f"agent {chain[-1]!r} parent must be a registered agent, got {current!r}"
+                )
+            chain.append(current)
+            current = self._agents[current].parent
+        base = -1 if current is None else memo[current]
+        for i, node in enumerate(reversed(chain)):
+            memo[node] = base + 1 + i
+        return memo[agent_id]
+
+
+def _stat_fields(stats: EpisodeStats) -> Iterable[tuple[str, Any]]:
+    """(name, value) pairs of the counters, for copying."""
+    return ((k, getattr(stats, k)) for k in stats.__dataclass_fields__)
