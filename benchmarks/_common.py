@@ -14,11 +14,15 @@ from typing import Any
 def parser(description: str) -> argparse.ArgumentParser:
     """Return the argument parser every benchmark shares."""
     p = argparse.ArgumentParser(description=description)
-    p.add_argument("--sizes", type=int, nargs="+", default=None, help="population sizes")
+    p.add_argument(
+        "--sizes", type=int, nargs="+", default=None, help="population sizes"
+    )
     p.add_argument("--horizon", type=float, default=None, help="simulated seconds")
     p.add_argument("--repeat", type=int, default=1, help="timed repeats (best is kept)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--quick", action="store_true", help="small sizes, for CI smoke runs")
+    p.add_argument(
+        "--quick", action="store_true", help="small sizes, for CI smoke runs"
+    )
     p.add_argument("--json", type=Path, default=None, help="write results here")
     return p
 

@@ -30,11 +30,11 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import parser, versions, write  # noqa: E402
+from _common import parser, versions, write
 
-from heron_simpy import Agent, Recorder, Simulation, TickConfig  # noqa: E402
-from heron_simpy.engine import APPLY, DELIVER, OBSERVE, TICK, priority  # noqa: E402
-from heron_simpy.recording import (  # noqa: E402
+from heron_simpy import Agent, Recorder, Simulation, TickConfig
+from heron_simpy.engine import APPLY, DELIVER, OBSERVE, TICK, priority
+from heron_simpy.recording import (
     ApplyRecord,
     DecideRecord,
     DeliverRecord,
@@ -43,7 +43,7 @@ from heron_simpy.recording import (  # noqa: E402
     SendRecord,
     TickRecord,
 )
-from heron_simpy.timing import generator  # noqa: E402
+from heron_simpy.timing import generator
 
 FIELD = TickConfig.with_jitter(1.0, 0.1, 0.2, 0.05, "gaussian", 0.1)
 COORD = TickConfig.with_jitter(60.0, 0.1, 0.2, 0.05, "gaussian", 0.1)
@@ -112,25 +112,31 @@ def build(n: int, seed: int, mode: str) -> tuple[Simulation, Bank]:
     return sim, plant
 
 
-def run_engine(n: int, horizon: float, seed: int, mode: str = "counts") -> tuple[float, int, Any, Bank]:
+def run_engine(
+    n: int, horizon: float, seed: int, mode: str = "counts"
+) -> tuple[float, int, Any, Bank]:
     sim, plant = build(n, seed, mode)
     gc.collect()
     t0 = time.perf_counter()
     sim.run_until(horizon)
     wall = time.perf_counter() - t0
     s = sim.stats
-    logical = s.ticks + s.observations_delivered + s.actions_applied + s.messages_delivered
+    logical = (
+        s.ticks + s.observations_delivered + s.actions_applied + s.messages_delivered
+    )
     return wall, logical, sim.trace, plant
 
 
 # --------------------------------------------------------------------- floor
-def run_floor(n: int, horizon: float, seed: int, keep: bool = False) -> tuple[float, int, list, Bank]:
+def run_floor(
+    n: int, horizon: float, seed: int, keep: bool = False
+) -> tuple[float, int, list, Bank]:
     """The same logical work on a bare heapq loop (no SimPy, no objects per agent)."""
     m = max(1, n // 10)
     ids = [f"c{j}" for j in range(m)] + [f"f{i}" for i in range(n)]
     is_coord = [True] * m + [False] * n
     cfgs = [COORD] * m + [FIELD] * n
-    samplers = [c.samplers(seed, "agent", a) for c, a in zip(cfgs, ids)]
+    samplers = [c.samplers(seed, "agent", a) for c, a in zip(cfgs, ids, strict=True)]
     tick_s = [s.tick for s in samplers]
     obs_s = [s.obs for s in samplers]
     act_s = [s.act for s in samplers]
@@ -170,8 +176,14 @@ def run_floor(n: int, horizon: float, seed: int, keep: bool = False) -> tuple[fl
             counts[0] += 1
             if keep:
                 rec(TickRecord(now, ids[r]))
-            obs = float(soc[10 * r : 10 * r + 10].mean()) if is_coord[r] else float(soc[r - m])
-            push(heap, (now + obs_s[r](), priority(OBSERVE, r), seq, OBS_, r, (now, obs)))
+            obs = (
+                float(soc[10 * r : 10 * r + 10].mean())
+                if is_coord[r]
+                else float(soc[r - m])
+            )
+            push(
+                heap, (now + obs_s[r](), priority(OBSERVE, r), seq, OBS_, r, (now, obs))
+            )
             push(heap, (now + tick_s[r](), priority(TICK, r), seq + 1, TICK_, r, None))
             seq += 2
         elif kind == OBS_:
@@ -202,7 +214,17 @@ def run_floor(n: int, horizon: float, seed: int, keep: bool = False) -> tuple[fl
                             d = math.nextafter(d, math.inf)
                         at = now + d
                     link_last[(r, c)] = at
-                    push(heap, (now + d, priority(DELIVER, c), seq, DELIV_, c, (msg_id, r, now, tgt)))
+                    push(
+                        heap,
+                        (
+                            now + d,
+                            priority(DELIVER, c),
+                            seq,
+                            DELIV_,
+                            c,
+                            (msg_id, r, now, tgt),
+                        ),
+                    )
                     seq += 1
                     msg_id += 1
             else:
@@ -238,10 +260,22 @@ def check(n: int, horizon: float, seed: int) -> None:
     """Refuse to time anything unless engine and floor do identical work."""
     _, ev_e, trace_e, plant_e = run_engine(n, horizon, seed, "full")
     _, ev_f, trace_f, plant_f = run_floor(n, horizon, seed, keep=True)
-    if ev_e != ev_f or list(trace_e) != trace_f or not np.array_equal(plant_e.soc, plant_f.soc):
-        first = next((i for i, (a, b) in enumerate(zip(trace_e, trace_f)) if a != b), None)
+    if (
+        ev_e != ev_f
+        or list(trace_e) != trace_f
+        or not np.array_equal(plant_e.soc, plant_f.soc)
+    ):
+        first = next(
+            (
+                i
+                for i, (a, b) in enumerate(zip(trace_e, trace_f, strict=False))
+                if a != b
+            ),
+            None,
+        )
         raise SystemExit(
-            f"trace mismatch at N={n}: engine {len(trace_e)} records / floor {len(trace_f)}; "
+            f"trace mismatch at N={n}: engine {len(trace_e)} records / "
+            f"floor {len(trace_f)}; "
             f"first difference at index {first}"
         )
 
@@ -283,14 +317,24 @@ def main() -> None:
         }
         rows.append(row)
         print(
-            f"N={n:5d}  events={ev_e:9d}  engine {row['engine_events_per_s']:9.0f} ev/s  "
-            f"heapq floor {row['floor_events_per_s']:9.0f} ev/s  ratio {row['ratio']:.2f}x  "
+            f"N={n:5d}  events={ev_e:9d}  "
+            f"engine {row['engine_events_per_s']:9.0f} ev/s  "
+            f"heapq floor {row['floor_events_per_s']:9.0f} ev/s  "
+            f"ratio {row['ratio']:.2f}x  "
             f"peak mem (120 s) engine {row['engine_peak_mib_120s']:.1f} MiB / "
             f"floor {row['floor_peak_mib_120s']:.1f} MiB",
             flush=True,
         )
-    write(args.json, {"benchmark": "engine_throughput", "params": vars(args) | {"sizes": sizes,
-          "horizon": horizon, "json": str(args.json)}, "versions": versions(), "rows": rows})
+    write(
+        args.json,
+        {
+            "benchmark": "engine_throughput",
+            "params": vars(args)
+            | {"sizes": sizes, "horizon": horizon, "json": str(args.json)},
+            "versions": versions(),
+            "rows": rows,
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -8,7 +8,12 @@ from heron_simpy.agents import Agent, AgentProcess
 from heron_simpy.broker import Broker, Message
 from heron_simpy.engine import Kernel
 from heron_simpy.engine.scheduler import Event, EventScheduler, EventType
-from heron_simpy.exceptions import ConfigError, HeronError, HeronWarning, SimulationError
+from heron_simpy.exceptions import (
+    ConfigError,
+    HeronError,
+    HeronWarning,
+    SimulationError,
+)
 from heron_simpy.plant import Plant, PlantDriver
 from heron_simpy.recording import EpisodeStats, Recorder
 from heron_simpy.simulation import Episode, Simulation
@@ -44,8 +49,8 @@ __all__ = [
     "PlantDriver",
     "Recorder",
     "ScheduleConfig",
-    "SimulationError",
     "Simulation",
+    "SimulationError",
     "TickConfig",
     "TimingProfile",
     "__version__",

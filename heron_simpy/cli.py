@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from heron_simpy.demo import run_demo
 from heron_simpy.exceptions import HeronError
 
 __all__ = ["main"]
@@ -14,8 +15,12 @@ __all__ = ["main"]
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="heron-simpy", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="run the embedded demo and print a timeline summary")
-    demo.add_argument("--profiles", default="ideal,lan,scada", help="comma-separated profile names")
+    demo = sub.add_parser(
+        "demo", help="run the embedded demo and print a timeline summary"
+    )
+    demo.add_argument(
+        "--profiles", default="ideal,lan,scada", help="comma-separated profile names"
+    )
     demo.add_argument("--t-end", type=float, default=120.0, help="simulated seconds")
     demo.add_argument("--seed", type=int, default=0)
     return p
@@ -26,8 +31,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "demo":
-            from heron_simpy.demo import run_demo
-
             profiles = tuple(p.strip() for p in args.profiles.split(",") if p.strip())
             print(run_demo(profiles, args.t_end, args.seed))
     except HeronError as exc:

@@ -41,7 +41,7 @@ class BatteryBank:
 
 
 class Battery(Agent):
-    """Field agent: proportional control of its charge toward the coordinator's target."""
+    """Field agent: steers its charge toward the coordinator's target."""
 
     def __init__(self, i: int) -> None:
         super().__init__(f"battery_{i}", parent="microgrid")
@@ -52,7 +52,9 @@ class Battery(Agent):
         """Read this battery's state of charge."""
         return float(plant.soc[self.i])
 
-    def decide(self, observation: float, messages: tuple[Message, ...], ctx: Any) -> float:
+    def decide(
+        self, observation: float, messages: tuple[Message, ...], ctx: Any
+    ) -> float:
         """Follow the latest setpoint; report the charge to the coordinator."""
         for msg in messages:
             self.target = float(msg.payload)
@@ -82,7 +84,9 @@ def reward(plant: BatteryBank, t: float) -> dict[str, float]:
 
 def build_demo(profile: str = "ideal", seed: int = 0, n: int = 3) -> Simulation:
     """Build the demo: one microgrid coordinator over ``n`` batteries."""
-    sim = Simulation(BatteryBank(n), seed=seed, profile=profile, eval_dt=1.0, reward=reward)
+    sim = Simulation(
+        BatteryBank(n), seed=seed, profile=profile, eval_dt=1.0, reward=reward
+    )
     sim.add_agent(Microgrid(n))
     for i in range(n):
         sim.add_agent(Battery(i))
@@ -92,17 +96,30 @@ def build_demo(profile: str = "ideal", seed: int = 0, n: int = 3) -> Simulation:
 def _timeline(trace: list[Record], limit: int) -> list[str]:
     lines = []
     for rec in trace[:limit]:
-        extra = ", ".join(f"{k}={v!r}" for k, v in rec._asdict().items() if k not in ("time", "agent_id"))
+        extra = ", ".join(
+            f"{k}={v!r}"
+            for k, v in rec._asdict().items()
+            if k not in ("time", "agent_id")
+        )
         lines.append(f"  t={rec.time:8.3f}  {rec.kind:<8} {rec.agent_id:<11} {extra}")
     return lines
 
 
-def run_demo(profiles: tuple[str, ...] = ("ideal", "lan", "scada"), t_end: float = 120.0,
-             seed: int = 0) -> str:
+def run_demo(
+    profiles: tuple[str, ...] = ("ideal", "lan", "scada"),
+    t_end: float = 120.0,
+    seed: int = 0,
+) -> str:
     """Run the demo under each profile and return the printed summary."""
-    out = [f"heron_simpy demo: 1 coordinator (10 s) over 3 batteries (1 s), {t_end:g} s, seed {seed}"]
-    header = (f"{'profile':<8} {'return':>9} {'ticks':>6} {'obs':>5} {'discard':>7} "
-              f"{'applied':>7} {'sent':>5} {'deliv':>5} {'drop':>4} {'obs age':>8} {'act lat':>8}")
+    out = [
+        f"heron_simpy demo: 1 coordinator (10 s) over 3 batteries (1 s), "
+        f"{t_end:g} s, seed {seed}"
+    ]
+    header = (
+        f"{'profile':<8} {'return':>9} {'ticks':>6} {'obs':>5} {'discard':>7} "
+        f"{'applied':>7} {'sent':>5} {'deliv':>5} {'drop':>4} "
+        f"{'obs age':>8} {'act lat':>8}"
+    )
     table = [header, "-" * len(header)]
     first_trace: list[str] = []
     for name in profiles:
@@ -112,13 +129,17 @@ def run_demo(profiles: tuple[str, ...] = ("ideal", "lan", "scada"), t_end: float
         total = sum(sim.returns.values())
         table.append(
             f"{name:<8} {total:9.3f} {s.ticks:6d} {s.observations_delivered:5d} "
-            f"{s.observations_discarded:7d} {s.actions_applied:7d} {s.messages_sent:5d} "
+            f"{s.observations_discarded:7d} {s.actions_applied:7d} "
+            f"{s.messages_sent:5d} "
             f"{s.messages_delivered:5d} {s.messages_dropped:4d} {s.mean_obs_age:8.3f} "
             f"{s.mean_act_latency:8.3f}"
         )
         if name == profiles[-1]:
             kinds = Tally(r.kind for r in sim.trace)
-            first_trace = [f"timeline under '{name}' (first 14 of {len(sim.trace)} records; "
-                           + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())) + "):"]
+            first_trace = [
+                f"timeline under '{name}' (first 14 of {len(sim.trace)} records; "
+                + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))
+                + "):"
+            ]
             first_trace += _timeline(sim.trace, 14)
     return "\n".join(out + table + [""] + first_trace)

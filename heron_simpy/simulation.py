@@ -102,18 +102,26 @@ class Simulation:
         self.seed = check_seed(seed, "Simulation")
         self.profile = resolve_profile(profile)
         if eval_dt is not None and (
-            isinstance(eval_dt, bool) or not isinstance(eval_dt, (int, float))
-            or not math.isfinite(eval_dt) or eval_dt <= 0
+            isinstance(eval_dt, bool)
+            or not isinstance(eval_dt, (int, float))
+            or not math.isfinite(eval_dt)
+            or eval_dt <= 0
         ):
-            raise ConfigError(f"Simulation eval_dt must be a number > 0 s or None, got {eval_dt!r}")
+            raise ConfigError(
+                f"Simulation eval_dt must be a number > 0 s or None, got {eval_dt!r}"
+            )
         if reward is not None and eval_dt is None:
-            raise ConfigError("Simulation reward needs an eval_dt (the reward grid step), got None")
+            raise ConfigError(
+                "Simulation reward needs an eval_dt (the reward grid step), got None"
+            )
         self.plant = plant
         self.eval_dt = None if eval_dt is None else float(eval_dt)
         self._reward = reward
         self.kernel = Kernel(start_time, recorder)
         self.driver = PlantDriver(plant, start_time)
-        self.broker = Broker(self.kernel, self.seed, loss if loss is not None else self.profile.loss)
+        self.broker = Broker(
+            self.kernel, self.seed, loss if loss is not None else self.profile.loss
+        )
         self._agents: dict[str, Agent] = {}
         self._explicit: dict[str, TickConfig] = {}
         self._factories: list[ProcessFactory] = []
@@ -133,7 +141,9 @@ class Simulation:
         """
         self._check_not_started("add_agent")
         if agent.agent_id in self._agents:
-            raise ConfigError(f"Simulation agent_id must be unique, got {agent.agent_id!r} twice")
+            raise ConfigError(
+                f"Simulation agent_id must be unique, got {agent.agent_id!r} twice"
+            )
         self._agents[agent.agent_id] = agent
         if tick is not None:
             self._explicit[agent.agent_id] = tick
@@ -164,7 +174,9 @@ class Simulation:
         agent = self._agent(agent_id)
         if agent_id in self._explicit:
             return self._explicit[agent_id]
-        return self.profile.for_agent(agent_id, agent.level, agent.tick_interval, agent.phase)
+        return self.profile.for_agent(
+            agent_id, agent.level, agent.tick_interval, agent.phase
+        )
 
     # ------------------------------------------------------------ running
     @property
@@ -195,8 +207,13 @@ class Simulation:
         self.processes = {}
         for rank, agent_id in enumerate(ranked):
             self.processes[agent_id] = AgentProcess(
-                kernel, self.driver, self.broker, self._agents[agent_id],
-                self.config_for(agent_id), rank, self.seed,
+                kernel,
+                self.driver,
+                self.broker,
+                self._agents[agent_id],
+                config=self.config_for(agent_id),
+                rank=rank,
+                seed=self.seed,
             )
         for factory in self._factories:
             kernel.process(factory(self))
@@ -271,7 +288,7 @@ class Simulation:
             rewards=self.rewards,
             reward_times=list(self._reward_times),
             trace=self.trace,
-            stats=EpisodeStats(**{k: v for k, v in _stat_fields(self.stats)}),
+            stats=EpisodeStats(**dict(_stat_fields(self.stats))),
         )
 
     def inbox(self, agent_id: str) -> tuple[Message, ...]:
@@ -283,7 +300,9 @@ class Simulation:
     def _schedule_grid(self, k: int) -> None:
         """Queue the reward read of grid point ``k``."""
         at = self.kernel.start_time + k * self.eval_dt  # type: ignore[operator]
-        timer = Timer(self.kernel.env, max(0.0, at - self.kernel.env.now), priority(EVALUATE), k)
+        timer = Timer(
+            self.kernel.env, max(0.0, at - self.kernel.env.now), priority(EVALUATE), k
+        )
         timer.callbacks.append(self._on_grid)  # type: ignore[arg-type]
 
     def _on_grid(self, timer: Timer) -> None:
@@ -308,12 +327,16 @@ class Simulation:
             return self._agents[agent_id]
         except KeyError:
             raise SimulationError(
-                f"unknown agent {agent_id!r}; known: {', '.join(self._agents) or '(none)'}"
+                f"unknown agent {agent_id!r}; known: "
+                f"{', '.join(self._agents) or '(none)'}"
             ) from None
 
     def _check_not_started(self, what: str) -> None:
         if self._started:
-            raise SimulationError(f"Simulation.{what} must be called before the first run or after reset()")
+            raise SimulationError(
+                f"Simulation.{what} must be called before the first run "
+                "or after reset()"
+            )
 
     def _ranked(self) -> list[str]:
         """Agent ids ordered parents first (by depth), then registration order."""
@@ -331,7 +354,8 @@ class Simulation:
                 raise ConfigError(f"agent hierarchy has a cycle through {current!r}")
             if current not in self._agents:
                 raise ConfigError(
-                    f"agent {chain[-1]!r} parent must be a registered agent, got {current!r}"
+                    f"agent {chain[-1]!r} parent must be a registered agent, "
+                    f"got {current!r}"
                 )
             chain.append(current)
             current = self._agents[current].parent

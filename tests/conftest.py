@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -27,10 +28,8 @@ class SequenceDelay:
         last = [self.values[-1]]
 
         def draw() -> float:
-            try:
+            with contextlib.suppress(StopIteration):
                 last[0] = next(it)
-            except StopIteration:
-                pass
             return last[0]
 
         return draw
@@ -84,6 +83,10 @@ def acting(agent_id: str, value: float = 1.0, **kwargs: Any) -> Agent:
     return Agent(agent_id, controller=lambda a, o, m, c: value, **kwargs)
 
 
-def det(tick: float = 1.0, obs: Any = 0.0, act: Any = 0.0, msg: Any = 0.0, **kw: Any) -> TickConfig:
+def det(
+    tick: float = 1.0, obs: Any = 0.0, act: Any = 0.0, msg: Any = 0.0, **kw: Any
+) -> TickConfig:
     """Deterministic TickConfig shorthand."""
-    return TickConfig(tick_interval=tick, obs_delay=obs, act_delay=act, msg_delay=msg, **kw)
+    return TickConfig(
+        tick_interval=tick, obs_delay=obs, act_delay=act, msg_delay=msg, **kw
+    )

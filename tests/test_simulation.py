@@ -7,8 +7,14 @@ import re
 import numpy as np
 import pytest
 
-from heron_simpy import Agent, ConfigError, PlantDriver, Recorder, Simulation, SimulationError
-
+from heron_simpy import (
+    Agent,
+    ConfigError,
+    PlantDriver,
+    Recorder,
+    Simulation,
+    SimulationError,
+)
 from tests.conftest import Counter, acting, det
 
 
@@ -112,7 +118,10 @@ def test_plant_driver_rejects_bad_step() -> None:
     class Bad(Tank):
         physics_step = -1.0
 
-    with pytest.raises(ConfigError, match=re.escape("Bad physics_step must be a number > 0 s or None, got -1.0")):
+    with pytest.raises(
+        ConfigError,
+        match=re.escape("Bad physics_step must be a number > 0 s or None, got -1.0"),
+    ):
         PlantDriver(Bad())
 
 
@@ -150,8 +159,10 @@ def test_controller_error_names_agent_and_time_and_keeps_trace() -> None:
 
     sim = Simulation(Counter(["a"]), seed=0)
     sim.add_agent(Agent("a", controller=boom), tick=det(1.0))
-    with pytest.raises(SimulationError, match=re.escape(
-            "agent 'a' at t=2.000: controller raised ValueError: bad gain")):
+    with pytest.raises(
+        SimulationError,
+        match=re.escape("agent 'a' at t=2.000: controller raised ValueError: bad gain"),
+    ):
         sim.run_until(5.0)
     assert [r.time for r in sim.trace if r.kind == "apply"] == [0.0, 1.0]
 
@@ -159,8 +170,12 @@ def test_controller_error_names_agent_and_time_and_keeps_trace() -> None:
 def test_message_to_unknown_agent() -> None:
     sim = Simulation(seed=0)
     sim.add_agent(Agent("a", controller=lambda a, o, m, c: c.send("ghost", 1)))
-    with pytest.raises(SimulationError, match=re.escape(
-            "agent 'a' at t=0.000: message recipient 'ghost' is not a registered agent; known: a")):
+    with pytest.raises(
+        SimulationError,
+        match=re.escape(
+            "agent 'a' at t=0.000: message recipient 'ghost' is not a registered agent; known: a"
+        ),
+    ):
         sim.run_until(1.0)
 
 
@@ -168,9 +183,18 @@ def test_message_to_unknown_agent() -> None:
     ("kwargs", "message"),
     [
         ({"seed": -1}, "Simulation seed must be an int >= 0 or None, got -1"),
-        ({"eval_dt": 0.0}, "Simulation eval_dt must be a number > 0 s or None, got 0.0"),
-        ({"reward": level_reward}, "Simulation reward needs an eval_dt (the reward grid step), got None"),
-        ({"profile": "moon"}, "unknown timing profile 'moon'; valid: ideal, lan, scada, traffic, wan"),
+        (
+            {"eval_dt": 0.0},
+            "Simulation eval_dt must be a number > 0 s or None, got 0.0",
+        ),
+        (
+            {"reward": level_reward},
+            "Simulation reward needs an eval_dt (the reward grid step), got None",
+        ),
+        (
+            {"profile": "moon"},
+            "unknown timing profile 'moon'; valid: ideal, lan, scada, traffic, wan",
+        ),
     ],
     ids=["seed", "eval_dt", "reward-without-grid", "profile"],
 )
@@ -183,10 +207,18 @@ def test_simulation_bad_input(kwargs: dict, message: str) -> None:
     ("kwargs", "message"),
     [
         ({"agent_id": ""}, "Agent agent_id must be a non-empty str, got ''"),
-        ({"agent_id": "x", "level": "boss"},
-         "Agent 'x' level must be one of field, coordinator, system, got 'boss'"),
-        ({"agent_id": "x", "tick_interval": -1.0}, "Agent 'x' tick_interval must be > 0 s, got -1.0"),
-        ({"agent_id": "x", "phase": float("inf")}, "Agent 'x' phase must be >= 0 s, got inf"),
+        (
+            {"agent_id": "x", "level": "boss"},
+            "Agent 'x' level must be one of field, coordinator, system, got 'boss'",
+        ),
+        (
+            {"agent_id": "x", "tick_interval": -1.0},
+            "Agent 'x' tick_interval must be > 0 s, got -1.0",
+        ),
+        (
+            {"agent_id": "x", "phase": float("inf")},
+            "Agent 'x' phase must be >= 0 s, got inf",
+        ),
     ],
     ids=["empty-id", "level", "tick", "phase"],
 )
@@ -199,14 +231,22 @@ def test_agent_bad_input(kwargs: dict, message: str) -> None:
 def test_hierarchy_errors() -> None:
     sim = Simulation(seed=0)
     sim.add_agent(Agent("a", parent="nobody"))
-    with pytest.raises(ConfigError, match=re.escape("agent 'a' parent must be a registered agent, got 'nobody'")):
+    with pytest.raises(
+        ConfigError,
+        match=re.escape("agent 'a' parent must be a registered agent, got 'nobody'"),
+    ):
         sim.run_until(1.0)
     sim2 = Simulation(seed=0)
     sim2.add_agent(Agent("a", parent="b"))
     sim2.add_agent(Agent("b", parent="a"))
-    with pytest.raises(ConfigError, match=re.escape("agent hierarchy has a cycle through 'a'")):
+    with pytest.raises(
+        ConfigError, match=re.escape("agent hierarchy has a cycle through 'a'")
+    ):
         sim2.run_until(1.0)
-    with pytest.raises(ConfigError, match=re.escape("Simulation agent_id must be unique, got 'a' twice")):
+    with pytest.raises(
+        ConfigError,
+        match=re.escape("Simulation agent_id must be unique, got 'a' twice"),
+    ):
         sim2.add_agent(Agent("a"))
 
 
@@ -214,6 +254,10 @@ def test_cannot_add_agents_while_running() -> None:
     sim = Simulation(seed=0)
     sim.add_agent(Agent("a"))
     sim.run_until(1.0)
-    with pytest.raises(SimulationError, match=re.escape(
-            "Simulation.add_agent must be called before the first run or after reset()")):
+    with pytest.raises(
+        SimulationError,
+        match=re.escape(
+            "Simulation.add_agent must be called before the first run or after reset()"
+        ),
+    ):
         sim.add_agent(Agent("b"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from heron_simpy.agents.base import DEFAULT_TICKS, LEVELS, Agent, Context
+from heron_simpy.agents.base import Agent, Context
 from heron_simpy.agents.process import AgentProcess
 
-__all__ = ["DEFAULT_TICKS", "LEVELS", "Agent", "AgentProcess", "Context"]
+__all__ = ["Agent", "AgentProcess", "Context"]

@@ -8,11 +8,9 @@ from typing import Any, Protocol
 
 from heron_simpy.broker import Message
 from heron_simpy.exceptions import ConfigError
+from heron_simpy.timing import DEFAULT_TICKS, LEVELS
 
-__all__ = ["DEFAULT_TICKS", "LEVELS", "Agent", "Context"]
-
-LEVELS = ("field", "coordinator", "system")
-DEFAULT_TICKS = {"field": 1.0, "coordinator": 60.0, "system": 300.0}
+__all__ = ["Agent", "Context"]
 
 Sensor = Callable[[Any, str], Any]
 Controller = Callable[[str, Any, "tuple[Message, ...]", "Context"], Any]
@@ -66,10 +64,13 @@ class Agent:
         controller: Controller | None = None,
     ) -> None:
         if not isinstance(agent_id, str) or not agent_id:
-            raise ConfigError(f"Agent agent_id must be a non-empty str, got {agent_id!r}")
+            raise ConfigError(
+                f"Agent agent_id must be a non-empty str, got {agent_id!r}"
+            )
         if level not in LEVELS:
             raise ConfigError(
-                f"Agent {agent_id!r} level must be one of {', '.join(LEVELS)}, got {level!r}"
+                f"Agent {agent_id!r} level must be one of {', '.join(LEVELS)}, "
+                f"got {level!r}"
             )
         interval = DEFAULT_TICKS[level] if tick_interval is None else tick_interval
         if not _finite(interval) or interval <= 0:
@@ -92,7 +93,9 @@ class Agent:
             return None
         return self._sensor(plant, self.agent_id)
 
-    def decide(self, observation: Any, messages: tuple[Message, ...], ctx: Context) -> Any:
+    def decide(
+        self, observation: Any, messages: tuple[Message, ...], ctx: Context
+    ) -> Any:
         """Return an action (or None) from an observation and delivered messages."""
         if self._controller is None:
             return None
@@ -116,5 +119,7 @@ class Agent:
 def _finite(value: Any) -> bool:
     """Whether ``value`` is a real, finite number (bools excluded)."""
     return (
-        isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
     )

@@ -11,7 +11,16 @@ from simpy.events import Event
 
 from heron_simpy.agents.base import Agent
 from heron_simpy.broker import Broker, Message
-from heron_simpy.engine import APPLY, OBSERVE, TICK, Kernel, Timer, deliver, priority
+from heron_simpy.engine import (
+    APPLY,
+    OBSERVE,
+    TICK,
+    Call,
+    Kernel,
+    Timer,
+    deliver,
+    priority,
+)
 from heron_simpy.exceptions import SimulationError
 from heron_simpy.plant import PlantDriver
 from heron_simpy.recording import (
@@ -52,6 +61,7 @@ class AgentProcess:
         driver: PlantDriver,
         broker: Broker,
         agent: Agent,
+        *,
         config: TickConfig,
         rank: int,
         seed: int | None,
@@ -74,13 +84,20 @@ class AgentProcess:
         self._prio_apply = priority(APPLY, rank)
         self._last_used = -math.inf
         self._last_apply_at = -math.inf
+        # Hot-path shortcuts (an AgentProcess lives for one episode only).
+        self._env = kernel.env
+        self._stats = kernel.stats
+        self._keep = kernel.keep
+        self._append = kernel.recorder.append
+        self._sync = driver.sync
+        self._plant = driver.plant
         self.process: simpy.Process = kernel.process(self._run())
 
     # ------------------------------------------------------------ context
     @property
     def now(self) -> float:
         """The current simulated time, s (for controllers)."""
-        return float(self._kernel.env.now)
+        return float(self._env.now)
 
     def send(self, recipient: str, payload: Any, topic: str | None = None) -> Message:
         """Send a message from this agent through the broker."""
@@ -89,68 +106,69 @@ class AgentProcess:
     # ------------------------------------------------------------ process
     def _run(self) -> Generator[Event, Any, None]:
         """The agent's SimPy process: wait for the phase, then tick forever."""
-        env = self._kernel.env
+        env = self._env
         prio = self._prio_tick
+        next_interval = self._next_interval
         try:
             yield Timer(env, self.config.phase, prio)
             while True:
                 self._tick()
-                yield Timer(env, self._next_interval(), prio)
+                yield Timer(env, next_interval(), prio)
         except simpy.Interrupt:
             return
 
     def _tick(self) -> None:
         """Sample the observation now and start its delayed delivery."""
-        kernel = self._kernel
-        now = kernel.env.now
-        kernel.stats.ticks += 1
-        if kernel.keep:
-            kernel.recorder.append(TickRecord(now, self.agent_id))
-        self._driver.sync(now)
+        env = self._env
+        now = env._now
+        self._stats.ticks += 1
+        if self._keep:
+            self._append(TickRecord(now, self.agent_id))
+        self._sync(now)
         try:
-            obs = self.agent.sense(self._driver.plant)
+            obs = self.agent.sense(self._plant)
         except Exception as exc:
             raise self._error(now, "sensor", exc) from exc
-        timer = Timer(kernel.env, self._obs_delay(), self._prio_observe, (now, obs))
-        timer.callbacks.append(self._on_observation)  # type: ignore[arg-type]
+        Call(
+            env, self._obs_delay(), self._prio_observe, self._on_observation, (now, obs)
+        )
 
-    def _on_observation(self, timer: Timer) -> None:
+    def _on_observation(self, call: Call) -> None:
         """Deliver an observation; decide with it unless it is stale."""
-        kernel = self._kernel
-        now = kernel.env.now
-        sampled_at, obs = timer.item
-        stats = kernel.stats
+        now = self._env._now
+        sampled_at, obs = call.item
+        stats = self._stats
         stats.observations_delivered += 1
-        keep = kernel.keep
-        if keep:
-            kernel.recorder.append(ObserveRecord(now, self.agent_id, sampled_at))
+        if self._keep:
+            self._append(ObserveRecord(now, self.agent_id, sampled_at))
         if sampled_at < self._last_used:
             stats.observations_discarded += 1
-            if keep:
-                kernel.recorder.append(DiscardRecord(now, self.agent_id, sampled_at))
+            if self._keep:
+                self._append(DiscardRecord(now, self.agent_id, sampled_at))
             return
         store = self.observations
-        deliver(store, obs)
-        if not store.items:  # a user process took it with `yield store.get()`
+        if store.get_queue:  # a user process waits in `yield store.get()`
+            deliver(store, obs)
             return
-        obs = store.items.pop()
-        store.items.clear()
+        # Plain version: deliver(store, obs); obs = store.items.pop(). The
+        # observation passes through the store without touching it.
         self._last_used = sampled_at
         self._decide(now, sampled_at, obs)
 
     def _decide(self, now: float, sampled_at: float, obs: Any) -> None:
         """Run the controller and schedule the action's effect."""
-        kernel = self._kernel
         items = self.inbox.items
-        messages: tuple[Message, ...] = tuple(items)
-        items.clear()
-        stats = kernel.stats
+        messages: tuple[Message, ...] = ()
+        if items:
+            messages = tuple(items)
+            items.clear()
+        stats = self._stats
         stats.decisions += 1
         stats.obs_age_total += now - sampled_at
-        if kernel.keep:
-            kernel.recorder.append(DecideRecord(now, self.agent_id, sampled_at))
+        if self._keep:
+            self._append(DecideRecord(now, self.agent_id, sampled_at))
         try:
-            action = self.agent.decide(obs, messages, self)  # type: ignore[arg-type]
+            action = self.agent.decide(obs, messages, self)
         except SimulationError:
             raise
         except Exception as exc:
@@ -164,25 +182,23 @@ class AgentProcess:
                 delay = math.nextafter(delay, math.inf)
         self._last_apply_at = now + delay
         stats.actions_in_flight += 1
-        timer = Timer(kernel.env, delay, self._prio_apply, (now, action))
-        timer.callbacks.append(self._on_apply)  # type: ignore[arg-type]
+        Call(self._env, delay, self._prio_apply, self._on_apply, (now, action))
 
-    def _on_apply(self, timer: Timer) -> None:
+    def _on_apply(self, call: Call) -> None:
         """Apply a decided action to the plant."""
-        kernel = self._kernel
-        now = kernel.env.now
-        decided_at, action = timer.item
-        self._driver.sync(now)
+        now = self._env._now
+        decided_at, action = call.item
+        self._sync(now)
         try:
-            self.agent.act(self._driver.plant, action)
+            self.agent.act(self._plant, action)
         except Exception as exc:
             raise self._error(now, "actuator", exc) from exc
-        stats = kernel.stats
+        stats = self._stats
         stats.actions_in_flight -= 1
         stats.actions_applied += 1
         stats.act_latency_total += now - decided_at
-        if kernel.keep:
-            kernel.recorder.append(ApplyRecord(now, self.agent_id, decided_at))
+        if self._keep:
+            self._append(ApplyRecord(now, self.agent_id, decided_at))
 
     def _error(self, now: float, where: str, exc: Exception) -> SimulationError:
         """Wrap an exception from user code with the agent and the time."""

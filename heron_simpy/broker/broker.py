@@ -10,7 +10,7 @@ from typing import Any
 import simpy
 
 from heron_simpy.broker.message import Message
-from heron_simpy.engine import DELIVER, Kernel, Timer, deliver, priority
+from heron_simpy.engine import DELIVER, Call, Kernel, deliver, priority
 from heron_simpy.exceptions import ConfigError, SimulationError
 from heron_simpy.recording import DeliverRecord, DropRecord, SendRecord
 from heron_simpy.timing import DelayModel, FixedDelay, LossModel, generator
@@ -68,7 +68,9 @@ class Broker:
         loss: Default loss model of every link (None: lossless).
     """
 
-    def __init__(self, kernel: Kernel, seed: int | None = None, loss: LossModel | None = None) -> None:
+    def __init__(
+        self, kernel: Kernel, seed: int | None = None, loss: LossModel | None = None
+    ) -> None:
         self._kernel = kernel
         self._seed = seed
         self._loss = loss
@@ -111,7 +113,12 @@ class Broker:
         Raises:
             ConfigError: A negative or non-finite delay.
         """
-        if isinstance(delay, (int, float)) and not isinstance(delay, bool):
+        if isinstance(delay, bool):
+            raise TypeError(
+                f"link {sender!r}->{recipient!r} delay must be seconds "
+                f"or a delay model, got {delay!r}"
+            )
+        if isinstance(delay, (int, float)):
             if not math.isfinite(delay) or delay < 0:
                 raise ConfigError(
                     f"link {sender!r}->{recipient!r} delay must be a finite number "
@@ -140,7 +147,9 @@ class Broker:
         """The registered agent ids, in registration order."""
         return tuple(self._inboxes)
 
-    def send(self, sender: str, recipient: str, payload: Any, topic: str | None = None) -> Message:
+    def send(
+        self, sender: str, recipient: str, payload: Any, topic: str | None = None
+    ) -> Message:
         """Send one message now; it is delivered, held in flight, or dropped.
 
         Returns:
@@ -175,20 +184,21 @@ class Broker:
             at = now + delay
         link.last_at = at
         stats.messages_in_flight += 1
-        timer = Timer(kernel.env, delay, link.prio, msg)
-        timer.callbacks.append(self._deliver)  # type: ignore[arg-type]
+        Call(kernel.env, delay, link.prio, self._deliver, msg)
         return msg
 
-    def _deliver(self, timer: Timer) -> None:
+    def _deliver(self, call: Call) -> None:
         """Put a message into its recipient's inbox (timer callback)."""
-        msg: Message = timer.item
+        msg: Message = call.item
         kernel = self._kernel
         stats = kernel.stats
         stats.messages_in_flight -= 1
         stats.messages_delivered += 1
         if kernel.keep:
             kernel.recorder.append(
-                DeliverRecord(kernel.env.now, msg.recipient, msg.sender, msg.msg_id, msg.sent_at)
+                DeliverRecord(
+                    kernel.env.now, msg.recipient, msg.sender, msg.msg_id, msg.sent_at
+                )
             )
         deliver(self._inboxes[msg.recipient], msg)
 
@@ -205,13 +215,17 @@ class Broker:
         delay = (
             self._senders[sender]
             if spec.delay is None
-            else spec.delay.sampler(generator(self._seed, "link", sender, recipient, "delay"))
+            else spec.delay.sampler(
+                generator(self._seed, "link", sender, recipient, "delay")
+            )
         )
         loss_model = spec.loss if spec.loss is not None else self._loss
         lost = (
             None
             if loss_model is None
-            else loss_model.sampler(generator(self._seed, "link", sender, recipient, "loss"))
+            else loss_model.sampler(
+                generator(self._seed, "link", sender, recipient, "loss")
+            )
         )
         link = _Link(delay, lost, priority(DELIVER, self._ranks[recipient]))
         self._links[(sender, recipient)] = link

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from heron_simpy.engine.kernel import Kernel, Timer, deliver
+from heron_simpy.engine.kernel import Call, Kernel, Timer, deliver
 from heron_simpy.engine.ordering import (
     APPLY,
     DELIVER,
@@ -24,6 +24,7 @@ __all__ = [
     "PHASES",
     "RANK_SPAN",
     "TICK",
+    "Call",
     "Kernel",
     "Timer",
     "deliver",

@@ -15,7 +15,13 @@ from simpy.events import Event as SimpyEvent
 from heron_simpy.engine.kernel import Kernel, Timer
 from heron_simpy.engine.ordering import APPLY, DELIVER, OBSERVE, OTHER, TICK, priority
 from heron_simpy.exceptions import ConfigError, SimulationError
-from heron_simpy.recording import ApplyRecord, DeliverRecord, ObserveRecord, SendRecord, TickRecord
+from heron_simpy.recording import (
+    ApplyRecord,
+    DeliverRecord,
+    ObserveRecord,
+    SendRecord,
+    TickRecord,
+)
 from heron_simpy.timing import Sampler, TickConfig, TickSamplers
 from heron_simpy.timing.rng import check_seed
 
@@ -82,7 +88,9 @@ class EventScheduler:
         >>> sched = EventScheduler(start_time=0.0, seed=0)
         >>> sched.register_agent("battery_1", tick_config=TickConfig.deterministic(1.0))
         >>> ticks = []
-        >>> sched.set_handler(EventType.AGENT_TICK, lambda ev, s: ticks.append(ev.timestamp))
+        >>> def on_tick(event, scheduler):
+        ...     ticks.append(event.timestamp)
+        >>> sched.set_handler(EventType.AGENT_TICK, on_tick)
         >>> sched.run_until(t_end=3.0)
         3
         >>> ticks
@@ -122,11 +130,22 @@ class EventScheduler:
             ConfigError: Duplicate id, both kinds of timing given, or bad values.
         """
         if not isinstance(agent_id, str) or not agent_id:
-            raise ConfigError(f"register_agent agent_id must be a non-empty str, got {agent_id!r}")
+            raise ConfigError(
+                f"register_agent agent_id must be a non-empty str, got {agent_id!r}"
+            )
         if agent_id in self._configs:
-            raise ConfigError(f"register_agent agent_id must be unique, got {agent_id!r} twice")
-        cfg = _pick_config(agent_id, tick_config, schedule_config,
-                           tick_interval, obs_delay, act_delay, msg_delay)
+            raise ConfigError(
+                f"register_agent agent_id must be unique, got {agent_id!r} twice"
+            )
+        cfg = _pick_config(
+            agent_id,
+            tick_config=tick_config,
+            schedule_config=schedule_config,
+            tick_interval=tick_interval,
+            obs_delay=obs_delay,
+            act_delay=act_delay,
+            msg_delay=msg_delay,
+        )
         self._configs[agent_id] = cfg
         self._ranks[agent_id] = len(self._ranks)
         self._start_agent(agent_id)
@@ -150,43 +169,71 @@ class EventScheduler:
             ConfigError: Negative or non-finite delay.
         """
         rank = self._rank(agent_id)
-        if isinstance(delay, bool) or not isinstance(delay, (int, float)) or not (
-            math.isfinite(delay) and delay >= 0
+        if (
+            isinstance(delay, bool)
+            or not isinstance(delay, (int, float))
+            or not (math.isfinite(delay) and delay >= 0)
         ):
-            raise ConfigError(f"schedule delay must be a finite number >= 0 s, got {delay!r}")
+            raise ConfigError(
+                f"schedule delay must be a finite number >= 0 s, got {delay!r}"
+            )
         etype = EventType(event_type)
         env = self._kernel.env
-        event = Event(env.now + delay, etype, agent_id, dict(payload or {}), next(self._sequence))
+        event = Event(
+            env.now + delay, etype, agent_id, dict(payload or {}), next(self._sequence)
+        )
         timer = Timer(env, delay, priority(_PHASE[etype], rank), event)
         timer.callbacks.append(self._fire)  # type: ignore[arg-type]
         self._live.add(event.sequence)
         return event
 
-    def schedule_action_effect(self, agent_id: str, action: Any = None, delay: float | None = None) -> Event:
-        """Queue ``action``'s effect after ``delay`` (default: the agent's act_delay)."""
+    def schedule_action_effect(
+        self, agent_id: str, action: Any = None, delay: float | None = None
+    ) -> Event:
+        """Queue ``action``'s effect after ``delay`` (default: agent's act_delay)."""
         d = self._sampler(agent_id).act() if delay is None else delay
-        return self.schedule(EventType.ACTION_EFFECT, agent_id, d,
-                             {"action": action, "decided_at": self.current_time})
+        return self.schedule(
+            EventType.ACTION_EFFECT,
+            agent_id,
+            d,
+            {"action": action, "decided_at": self.current_time},
+        )
 
-    def schedule_observation(self, agent_id: str, observation: Any = None, delay: float | None = None) -> Event:
+    def schedule_observation(
+        self, agent_id: str, observation: Any = None, delay: float | None = None
+    ) -> Event:
         """Queue OBSERVATION_READY after ``delay`` (default: the agent's obs_delay)."""
         d = self._sampler(agent_id).obs() if delay is None else delay
-        return self.schedule(EventType.OBSERVATION_READY, agent_id, d,
-                             {"observation": observation, "sampled_at": self.current_time})
+        return self.schedule(
+            EventType.OBSERVATION_READY,
+            agent_id,
+            d,
+            {"observation": observation, "sampled_at": self.current_time},
+        )
 
     def schedule_message_delivery(
-        self, sender_id: str, recipient_id: str, message: Any, delay: float | None = None
+        self,
+        sender_id: str,
+        recipient_id: str,
+        message: Any,
+        delay: float | None = None,
     ) -> Event:
         """Queue a message for ``recipient_id`` (default delay: sender's msg_delay)."""
         self._rank(recipient_id)
         d = self._sampler(sender_id).msg() if delay is None else delay
-        event = self.schedule(EventType.MESSAGE_DELIVERY, recipient_id, d,
-                              {"sender": sender_id, "message": message, "sent_at": self.current_time})
-        self._kernel.recorder.append(SendRecord(self.current_time, sender_id, recipient_id, event.sequence))
+        event = self.schedule(
+            EventType.MESSAGE_DELIVERY,
+            recipient_id,
+            d,
+            {"sender": sender_id, "message": message, "sent_at": self.current_time},
+        )
+        self._kernel.recorder.append(
+            SendRecord(self.current_time, sender_id, recipient_id, event.sequence)
+        )
         return event
 
     def cancel(self, event: Event) -> bool:
-        """Cancel a pending event in O(1); return False if it already fired or was cancelled."""
+        """Cancel a pending event in O(1); False if it fired or was cancelled."""
         if event.sequence not in self._live:
             return False
         self._live.discard(event.sequence)
@@ -201,12 +248,17 @@ class EventScheduler:
             max_events: Stop after dispatching this many events (> 0).
         """
         if max_events is not None and (
-            isinstance(max_events, bool) or not isinstance(max_events, int) or max_events <= 0
+            isinstance(max_events, bool)
+            or not isinstance(max_events, int)
+            or max_events <= 0
         ):
-            raise ConfigError(f"run_until max_events must be an int > 0, got {max_events!r}")
+            raise ConfigError(
+                f"run_until max_events must be an int > 0, got {max_events!r}"
+            )
         if math.isnan(t_end) or t_end < self.current_time:
             raise SimulationError(
-                f"run_until t_end must be >= the current time {self.current_time!r}, got {t_end!r}"
+                f"run_until t_end must be >= the current time "
+                f"{self.current_time!r}, got {t_end!r}"
             )
         env = self._kernel.env
         start = self._dispatched
@@ -230,7 +282,7 @@ class EventScheduler:
         return True
 
     def reset(self, start_time: float = 0.0) -> None:
-        """Drop every pending event and restart all registered agents at ``start_time``."""
+        """Drop every pending event; restart the registered agents at ``start_time``."""
         self._kernel.reset(start_time)
         self._live.clear()
         self._next_tick.clear()
@@ -290,7 +342,9 @@ class EventScheduler:
     def _queue_tick(self, agent_id: str, delay: float) -> Event:
         """Create (and count as pending) the next tick event of ``agent_id``."""
         env = self._kernel.env
-        event = Event(env.now + delay, EventType.AGENT_TICK, agent_id, {}, next(self._sequence))
+        event = Event(
+            env.now + delay, EventType.AGENT_TICK, agent_id, {}, next(self._sequence)
+        )
         self._next_tick[agent_id] = event
         self._live.add(event.sequence)
         return event
@@ -332,7 +386,11 @@ class EventScheduler:
             rec.append(ObserveRecord(now, event.agent_id, p["sampled_at"]))
         elif event.event_type is EventType.MESSAGE_DELIVERY:
             self._kernel.stats.messages_delivered += 1
-            rec.append(DeliverRecord(now, event.agent_id, p["sender"], event.sequence, p["sent_at"]))
+            rec.append(
+                DeliverRecord(
+                    now, event.agent_id, p["sender"], event.sequence, p["sent_at"]
+                )
+            )
         self._dispatch(event)
 
     def _dispatch(self, event: Event) -> None:
@@ -355,7 +413,8 @@ class EventScheduler:
             return self._ranks[agent_id]
         except KeyError:
             raise SimulationError(
-                f"unknown agent {agent_id!r}; registered: {', '.join(self._ranks) or '(none)'}"
+                f"unknown agent {agent_id!r}; registered: "
+                f"{', '.join(self._ranks) or '(none)'}"
             ) from None
 
     def _sampler(self, agent_id: str) -> TickSamplers:
@@ -365,6 +424,7 @@ class EventScheduler:
 
 def _pick_config(
     agent_id: str,
+    *,
     tick_config: TickConfig | None,
     schedule_config: TickConfig | None,
     tick_interval: float | None,
@@ -374,10 +434,21 @@ def _pick_config(
 ) -> TickConfig:
     """Resolve register_agent's alternative ways of giving timing."""
     given = [c for c in (tick_config, schedule_config) if c is not None]
-    plain = {k: v for k, v in (("tick_interval", tick_interval), ("obs_delay", obs_delay),
-                               ("act_delay", act_delay), ("msg_delay", msg_delay)) if v is not None}
+    plain = {
+        k: v
+        for k, v in (
+            ("tick_interval", tick_interval),
+            ("obs_delay", obs_delay),
+            ("act_delay", act_delay),
+            ("msg_delay", msg_delay),
+        )
+        if v is not None
+    }
     if len(given) > 1:
-        raise ConfigError(f"register_agent {agent_id!r}: give tick_config or schedule_config, not both")
+        raise ConfigError(
+            f"register_agent {agent_id!r}: give tick_config or schedule_config, "
+            "not both"
+        )
     if given and plain:
         raise ConfigError(
             f"register_agent {agent_id!r}: give a TickConfig or plain numbers "
@@ -386,6 +457,8 @@ def _pick_config(
     if given:
         cfg = given[0]
         if not isinstance(cfg, TickConfig):
-            raise TypeError(f"register_agent tick_config must be a TickConfig, got {cfg!r}")
+            raise TypeError(
+                f"register_agent tick_config must be a TickConfig, got {cfg!r}"
+            )
         return cfg
-    return TickConfig.deterministic(**plain)  # type: ignore[arg-type]
+    return TickConfig.deterministic(**plain)

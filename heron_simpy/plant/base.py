@@ -51,46 +51,55 @@ class PlantDriver:
         ConfigError: ``physics_step`` is present but not a finite number > 0.
     """
 
-    __slots__ = ("_done", "_next", "plant", "start_time", "step", "time")
+    __slots__ = ("_done", "due", "plant", "start_time", "step", "time")
 
     def __init__(self, plant: Plant | None, start_time: float = 0.0) -> None:
         step = getattr(plant, "physics_step", None)
         if step is not None and (
-            isinstance(step, bool) or not isinstance(step, (int, float))
-            or not math.isfinite(step) or step <= 0
+            isinstance(step, bool)
+            or not isinstance(step, (int, float))
+            or not math.isfinite(step)
+            or step <= 0
         ):
             name = type(plant).__name__
-            raise ConfigError(f"{name} physics_step must be a number > 0 s or None, got {step!r}")
+            raise ConfigError(
+                f"{name} physics_step must be a number > 0 s or None, got {step!r}"
+            )
         self.plant = plant
         self.step: float | None = None if step is None else float(step)
-        self.start_time = float(start_time)
-        self.time = float(start_time)
-        self._done = 0
-        self._next = self.start_time + (self.step or 0.0)
+        self.restart(start_time)
 
     def restart(self, start_time: float) -> None:
         """Put the clock back to ``start_time`` (after the plant was reset)."""
         self.start_time = float(start_time)
         self.time = float(start_time)
         self._done = 0
-        self._next = self.start_time + (self.step or 0.0)
+        self._set_due()
 
     def sync(self, t: float) -> None:
         """Advance the plant so that its state is the one at time ``t``."""
-        if self.plant is None:
+        if t < self.due:  # nothing to do (the common case: one compare)
             return
+        plant = self.plant
+        assert plant is not None  # due is +inf without a plant
         step = self.step
         if step is None:
-            if t > self.time:
-                self.plant.advance(t - self.time)
-                self.time = t
-            return
-        if t + _EPS * max(1.0, abs(t)) < self._next:
-            return
-        target = math.floor((t - self.start_time) / step + _EPS)
-        advance = self.plant.advance
-        while self._done < target:
-            advance(step)
-            self._done += 1
-        self.time = self.start_time + self._done * step
-        self._next = self.start_time + (self._done + 1) * step
+            plant.advance(t - self.time)
+            self.time = t
+        else:
+            target = math.floor((t - self.start_time) / step + _EPS)
+            while self._done < target:
+                plant.advance(step)
+                self._done += 1
+            self.time = self.start_time + self._done * step
+        self._set_due()
+
+    def _set_due(self) -> None:
+        """Earliest time at which :meth:`sync` has work to do."""
+        if self.plant is None:
+            self.due = math.inf
+        elif self.step is None:
+            self.due = math.nextafter(self.time, math.inf)
+        else:
+            nxt = self.start_time + (self._done + 1) * self.step
+            self.due = nxt - _EPS * max(1.0, abs(nxt))

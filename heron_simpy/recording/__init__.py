@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from heron_simpy.recording.export import COLUMNS, read_jsonl, record_to_dict, to_csv, to_jsonl
+from heron_simpy.recording.export import (
+    COLUMNS,
+    read_jsonl,
+    record_to_dict,
+    to_csv,
+    to_jsonl,
+)
 from heron_simpy.recording.recorder import MODES, Recorder
 from heron_simpy.recording.records import (
     KINDS,

@@ -52,7 +52,9 @@ class Recorder:
                 f"Recorder mode must be one of {', '.join(MODES)}, got {mode!r}"
             )
         if mode == "ring" and (
-            maxlen is None or isinstance(maxlen, bool) or not isinstance(maxlen, int)
+            maxlen is None
+            or isinstance(maxlen, bool)
+            or not isinstance(maxlen, int)
             or maxlen <= 0
         ):
             raise ConfigError(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple, Union
+from typing import NamedTuple
 
 __all__ = [
     "KINDS",
@@ -28,7 +28,11 @@ class TickRecord(NamedTuple):
 
     time: float
     agent_id: str
-    kind = "tick"
+
+    @property
+    def kind(self) -> str:
+        """The record kind, ``"tick"``."""
+        return "tick"
 
 
 class ObserveRecord(NamedTuple):
@@ -43,7 +47,11 @@ class ObserveRecord(NamedTuple):
     time: float
     agent_id: str
     sampled_at: float
-    kind = "observe"
+
+    @property
+    def kind(self) -> str:
+        """The record kind, ``"observe"``."""
+        return "observe"
 
 
 class DiscardRecord(NamedTuple):
@@ -58,7 +66,11 @@ class DiscardRecord(NamedTuple):
     time: float
     agent_id: str
     sampled_at: float
-    kind = "discard"
+
+    @property
+    def kind(self) -> str:
+        """The record kind, ``"discard"``."""
+        return "discard"
 
 
 class DecideRecord(NamedTuple):
@@ -74,7 +86,11 @@ class DecideRecord(NamedTuple):
     time: float
     agent_id: str
     sampled_at: float
-    kind = "decide"
+
+    @property
+    def kind(self) -> str:
+        """The record kind, ``"decide"``."""
+        return "decide"
 
 
 class ApplyRecord(NamedTuple):
@@ -89,7 +105,11 @@ class ApplyRecord(NamedTuple):
     time: float
     agent_id: str
     decided_at: float
-    kind = "apply"
+
+    @property
+    def kind(self) -> str:
+        """The record kind, ``"apply"``."""
+        return "apply"
 
 
 class SendRecord(NamedTuple):
@@ -106,7 +126,11 @@ class SendRecord(NamedTuple):
     agent_id: str
     recipient: str
     msg_id: int
-    kind = "send"
+
+    @property
+    def kind(self) -> str:
+        """The record kind, ``"send"``."""
+        return "send"
 
 
 class DeliverRecord(NamedTuple):
@@ -125,7 +149,11 @@ class DeliverRecord(NamedTuple):
     sender: str
     msg_id: int
     sent_at: float
-    kind = "deliver"
+
+    @property
+    def kind(self) -> str:
+        """The record kind, ``"deliver"``."""
+        return "deliver"
 
 
 class DropRecord(NamedTuple):
@@ -142,19 +170,23 @@ class DropRecord(NamedTuple):
     agent_id: str
     recipient: str
     msg_id: int
-    kind = "drop"
+
+    @property
+    def kind(self) -> str:
+        """The record kind, ``"drop"``."""
+        return "drop"
 
 
-Record = Union[
-    TickRecord,
-    ObserveRecord,
-    DiscardRecord,
-    DecideRecord,
-    ApplyRecord,
-    SendRecord,
-    DeliverRecord,
-    DropRecord,
-]
+Record = (
+    TickRecord
+    | ObserveRecord
+    | DiscardRecord
+    | DecideRecord
+    | ApplyRecord
+    | SendRecord
+    | DeliverRecord
+    | DropRecord
+)
 
 KINDS: tuple[str, ...] = (
     "tick",

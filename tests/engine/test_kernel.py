@@ -8,13 +8,15 @@ import pytest
 import simpy
 
 from heron_simpy import ConfigError, Simulation, SimulationError
-from heron_simpy.engine import Kernel
-
+from heron_simpy.engine import Kernel, deliver
 from tests.conftest import Counter, acting, det, rows
 
 
-@pytest.mark.parametrize(("interval", "ticks"), [(1.0, 10), (5.0, 2), (2.5, 4), (3.0, 4)],
-                         ids=["1s", "5s", "2.5s", "3s"])
+@pytest.mark.parametrize(
+    ("interval", "ticks"),
+    [(1.0, 10), (5.0, 2), (2.5, 4), (3.0, 4)],
+    ids=["1s", "5s", "2.5s", "3s"],
+)
 def test_half_open_horizon_tick_counts(interval: float, ticks: int) -> None:
     sim = Simulation(seed=0)
     sim.add_agent(acting("a"), tick=det(interval))
@@ -54,16 +56,23 @@ def test_run_until_in_the_past_is_rejected() -> None:
     sim = Simulation(seed=0)
     sim.add_agent(acting("a"))
     sim.run_until(5.0)
-    with pytest.raises(SimulationError, match=re.escape(
-            "run_until t_end must be >= the current time 5.0, got 4.0")):
+    with pytest.raises(
+        SimulationError,
+        match=re.escape("run_until t_end must be >= the current time 5.0, got 4.0"),
+    ):
         sim.run_until(4.0)
     assert sim.stats.ticks == 5  # nothing recorded was lost
 
 
-@pytest.mark.parametrize("bad", [0, -1, 2.5, True], ids=["zero", "negative", "float", "bool"])
+@pytest.mark.parametrize(
+    "bad", [0, -1, 2.5, True], ids=["zero", "negative", "float", "bool"]
+)
 def test_max_events_validated(bad: object) -> None:
     sim = Simulation(seed=0)
-    with pytest.raises(ConfigError, match=re.escape(f"run_until max_events must be an int > 0, got {bad!r}")):
+    with pytest.raises(
+        ConfigError,
+        match=re.escape(f"run_until max_events must be an int > 0, got {bad!r}"),
+    ):
         sim.run_until(1.0, max_events=bad)  # type: ignore[arg-type]
 
 
@@ -127,8 +136,6 @@ def test_reset_with_new_seed_changes_jittered_trace() -> None:
 
 
 def test_kernel_store_wakes_waiting_getter() -> None:
-    from heron_simpy.engine import deliver
-
     k = Kernel()
     store = k.store()
     got: list = []
@@ -147,5 +154,10 @@ def test_kernel_store_wakes_waiting_getter() -> None:
 
 
 def test_kernel_start_time_validated() -> None:
-    with pytest.raises(ConfigError, match=re.escape("Kernel start_time must be a finite number of seconds, got nan")):
+    with pytest.raises(
+        ConfigError,
+        match=re.escape(
+            "Kernel start_time must be a finite number of seconds, got nan"
+        ),
+    ):
         Kernel(float("nan"))

@@ -6,16 +6,37 @@ import re
 
 import pytest
 
-from heron_simpy import ConfigError, EventScheduler, EventType, JitterType, SimulationError, TickConfig
+from heron_simpy import (
+    ConfigError,
+    EventScheduler,
+    EventType,
+    JitterType,
+    SimulationError,
+    TickConfig,
+)
 
 
 def heron_example(seed: int) -> dict[str, int]:
     """The issue's example: battery 1 s (uniform 10 %), microgrid 5 s (gaussian 5 %)."""
     sched = EventScheduler(start_time=0.0)
-    sched.register_agent("battery_1", tick_config=TickConfig.with_jitter(
-        tick_interval=1.0, jitter_type=JitterType.UNIFORM, jitter_ratio=0.1, seed=seed))
-    sched.register_agent("microgrid_1", tick_config=TickConfig.with_jitter(
-        tick_interval=5.0, jitter_type=JitterType.GAUSSIAN, jitter_ratio=0.05, seed=seed))
+    sched.register_agent(
+        "battery_1",
+        tick_config=TickConfig.with_jitter(
+            tick_interval=1.0,
+            jitter_type=JitterType.UNIFORM,
+            jitter_ratio=0.1,
+            seed=seed,
+        ),
+    )
+    sched.register_agent(
+        "microgrid_1",
+        tick_config=TickConfig.with_jitter(
+            tick_interval=5.0,
+            jitter_type=JitterType.GAUSSIAN,
+            jitter_ratio=0.05,
+            seed=seed,
+        ),
+    )
     counts = {"battery_1": 0, "microgrid_1": 0}
 
     def on_tick(event, scheduler):
@@ -44,7 +65,9 @@ def test_deterministic_ticks_and_intervals() -> None:
     sched.register_agent("a", tick_interval=1.0)
     sched.register_agent("b", schedule_config=TickConfig.deterministic(5.0))
     seen = []
-    sched.set_handler(EventType.AGENT_TICK, lambda e, s: seen.append((e.timestamp, e.agent_id)))
+    sched.set_handler(
+        EventType.AGENT_TICK, lambda e, s: seen.append((e.timestamp, e.agent_id))
+    )
     assert sched.pending_count == 2
     assert sched.run_until(10.0) == 12
     assert seen[:3] == [(0.0, "a"), (0.0, "b"), (1.0, "a")]
@@ -64,14 +87,24 @@ def test_action_effect_and_message_delivery_delays() -> None:
             s.schedule_message_delivery("dev", "coord", {"soc": 0.5})
 
     sched.set_handler(EventType.AGENT_TICK, on_tick)
-    sched.set_handler(EventType.ACTION_EFFECT,
-                      lambda e, s: log.append((s.current_time, "effect", e.payload["action"])))
-    sched.set_handler(EventType.MESSAGE_DELIVERY,
-                      lambda e, s: log.append((s.current_time, "msg", e.payload["sender"], e.agent_id)))
+    sched.set_handler(
+        EventType.ACTION_EFFECT,
+        lambda e, s: log.append((s.current_time, "effect", e.payload["action"])),
+    )
+    sched.set_handler(
+        EventType.MESSAGE_DELIVERY,
+        lambda e, s: log.append(
+            (s.current_time, "msg", e.payload["sender"], e.agent_id)
+        ),
+    )
     sched.run_until(2.0)
     assert log == [(0.25, "effect", 3), (0.5, "msg", "dev", "coord")]
     kinds = [r.kind for r in sched.trace]
-    assert kinds.count("apply") == 1 and kinds.count("deliver") == 1 and kinds.count("send") == 1
+    assert (kinds.count("apply"), kinds.count("deliver"), kinds.count("send")) == (
+        1,
+        1,
+        1,
+    )
 
 
 def test_process_next_one_event_at_a_time() -> None:
@@ -93,7 +126,9 @@ def test_cancel_is_exact() -> None:
     sched = EventScheduler()
     sched.register_agent("a", tick_interval=1.0)
     fired = []
-    sched.set_handler(EventType.ACTION_EFFECT, lambda e, s: fired.append(e.payload["action"]))
+    sched.set_handler(
+        EventType.ACTION_EFFECT, lambda e, s: fired.append(e.payload["action"])
+    )
     keep = sched.schedule_action_effect("a", "keep", delay=0.5)
     drop = sched.schedule_action_effect("a", "drop", delay=0.5)
     assert sched.pending_count == 3  # two effects and the next tick
@@ -150,24 +185,45 @@ def test_handler_error_names_agent_and_time() -> None:
             raise KeyError("x")
 
     sched.set_handler(EventType.AGENT_TICK, bad)
-    with pytest.raises(SimulationError, match=re.escape(
-            "agent 'pump_2' at t=12.500: agent_tick handler raised KeyError: 'x'")):
+    with pytest.raises(
+        SimulationError,
+        match=re.escape(
+            "agent 'pump_2' at t=12.500: agent_tick handler raised KeyError: 'x'"
+        ),
+    ):
         sched.run_until(20.0)
 
 
 @pytest.mark.parametrize(
     ("call", "exc", "message"),
     [
-        (lambda s: s.register_agent("a", tick_interval=1.0), ConfigError,
-         "register_agent agent_id must be unique, got 'a' twice"),
-        (lambda s: s.register_agent("b", tick_config=TickConfig(), tick_interval=1.0), ConfigError,
-         "register_agent 'b': give a TickConfig or plain numbers (tick_interval), not both"),
-        (lambda s: s.schedule_action_effect("ghost"), SimulationError,
-         "unknown agent 'ghost'; registered: a"),
-        (lambda s: s.schedule(EventType.CUSTOM, "a", delay=-1.0), ConfigError,
-         "schedule delay must be a finite number >= 0 s, got -1.0"),
-        (lambda s: s.run_until(1.0, max_events=0), ConfigError,
-         "run_until max_events must be an int > 0, got 0"),
+        (
+            lambda s: s.register_agent("a", tick_interval=1.0),
+            ConfigError,
+            "register_agent agent_id must be unique, got 'a' twice",
+        ),
+        (
+            lambda s: s.register_agent(
+                "b", tick_config=TickConfig(), tick_interval=1.0
+            ),
+            ConfigError,
+            "register_agent 'b': give a TickConfig or plain numbers (tick_interval), not both",
+        ),
+        (
+            lambda s: s.schedule_action_effect("ghost"),
+            SimulationError,
+            "unknown agent 'ghost'; registered: a",
+        ),
+        (
+            lambda s: s.schedule(EventType.CUSTOM, "a", delay=-1.0),
+            ConfigError,
+            "schedule delay must be a finite number >= 0 s, got -1.0",
+        ),
+        (
+            lambda s: s.run_until(1.0, max_events=0),
+            ConfigError,
+            "run_until max_events must be an int > 0, got 0",
+        ),
     ],
     ids=["duplicate", "both-timings", "unknown-agent", "negative-delay", "max-events"],
 )

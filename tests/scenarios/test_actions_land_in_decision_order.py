@@ -11,7 +11,6 @@ Tick 0.25 s, obs 0, act delays 0.5 s then 0.125 s; horizon [0, 0.5)::
 from __future__ import annotations
 
 from heron_simpy import Agent, Simulation
-
 from tests.conftest import Counter, SequenceDelay, det, rows
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from heron_simpy import Agent, Simulation
 from heron_simpy.timing import BernoulliLoss
-
 from tests.conftest import SequenceDelay, det, rows
 
 
@@ -52,7 +51,10 @@ def test_loss_accounting_holds_at_every_instant() -> None:
     s = sim.stats
     for _ in range(3000):
         sim.run_until(1e9, max_events=1)
-        assert s.messages_sent == s.messages_delivered + s.messages_dropped + s.messages_in_flight
+        assert (
+            s.messages_sent
+            == s.messages_delivered + s.messages_dropped + s.messages_in_flight
+        )
     assert s.messages_dropped > 0
     assert s.messages_in_flight > 0
     assert 0.2 < s.messages_dropped / s.messages_sent < 0.4

@@ -14,7 +14,6 @@ Tree: coordinator ``c`` (tick 2 s) over field agents ``f1``, ``f2`` (tick 1 s);
 from __future__ import annotations
 
 from heron_simpy import Agent, Simulation
-
 from tests.conftest import Counter, det, rows
 
 
@@ -67,7 +66,12 @@ def test_zero_delay_order_full_trace() -> None:
         (1.0, "decide", "f2", 1.0),
         (1.0, "apply", "f2", 1.0),
     ]
-    assert seen == [(0.0, "f1", []), (0.0, "f2", []), (1.0, "f1", [10.0]), (1.0, "f2", [10.0])]
+    assert seen == [
+        (0.0, "f1", []),
+        (0.0, "f2", []),
+        (1.0, "f1", [10.0]),
+        (1.0, "f2", [10.0]),
+    ]
 
 
 def test_same_seed_same_trace_twice() -> None:

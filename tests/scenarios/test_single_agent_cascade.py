@@ -10,7 +10,6 @@ Timeline (tick 1 s, obs_delay 0.25 s, act_delay 0.5 s, horizon [0, 3))::
 from __future__ import annotations
 
 from heron_simpy import Simulation
-
 from tests.conftest import Counter, acting, det, rows
 
 
@@ -30,7 +29,12 @@ def test_cascade_full_trace() -> None:
     assert rows(sim.trace) == expected
     assert plant.value["dev"] == 6.0
     s = sim.stats
-    assert (s.ticks, s.observations_delivered, s.decisions, s.actions_applied) == (3, 3, 3, 3)
+    assert (s.ticks, s.observations_delivered, s.decisions, s.actions_applied) == (
+        3,
+        3,
+        3,
+        3,
+    )
     assert s.mean_obs_age == 0.25
     assert s.mean_act_latency == 0.5
     assert sim.now == 3.0

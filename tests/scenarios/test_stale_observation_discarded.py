@@ -12,7 +12,6 @@ horizon [0, 1)::
 from __future__ import annotations
 
 from heron_simpy import Simulation
-
 from tests.conftest import Counter, SequenceDelay, acting, det, rows
 
 
@@ -31,5 +30,9 @@ def test_discard_full_trace() -> None:
         (0.75, "discard", "dev", 0.0),
     ]
     s = sim.stats
-    assert (s.observations_delivered, s.observations_discarded, s.decisions) == (2, 1, 1)
+    assert (s.observations_delivered, s.observations_discarded, s.decisions) == (
+        2,
+        1,
+        1,
+    )
     assert plant.value["dev"] == 1.0
