@@ -13,7 +13,7 @@ from simpy.events import URGENT, Event
 from heron_simpy.exceptions import ConfigError, SimulationError
 from heron_simpy.recording import EpisodeStats, Recorder
 
-__all__ = ["Call", "Kernel", "Timer", "deliver"]
+__all__ = ["Call", "Kernel", "Timer", "check_run", "deliver"]
 
 Callback = Callable[[Any], None]
 _CLOCK = -1  # priority of the clock-advancing timer: before everything at t_end
@@ -148,19 +148,7 @@ class Kernel:
             SimulationError: ``t_end`` is before the current time.
             ConfigError: ``max_events`` is not a positive int.
         """
-        if math.isnan(t_end) or t_end < self.env.now:
-            raise SimulationError(
-                f"run_until t_end must be >= the current time {self.env.now!r}, "
-                f"got {t_end!r}"
-            )
-        if max_events is not None and (
-            isinstance(max_events, bool)
-            or not isinstance(max_events, int)
-            or max_events <= 0
-        ):
-            raise ConfigError(
-                f"run_until max_events must be an int > 0, got {max_events!r}"
-            )
+        check_run(t_end, max_events, self.env.now)
         env = self.env
         cap = math.inf if max_events is None else max_events
         n = 0
@@ -242,6 +230,27 @@ class Kernel:
     def pending_events(self) -> int:
         """How many events are queued in the current environment."""
         return len(self.env._queue)
+
+
+def check_run(t_end: float, max_events: int | None, now: float) -> None:
+    """Validate the arguments of a ``run_until`` call made at time ``now``.
+
+    Raises:
+        SimulationError: ``t_end`` is NaN or before ``now``.
+        ConfigError: ``max_events`` is not None nor an int > 0.
+    """
+    if math.isnan(t_end) or t_end < now:
+        raise SimulationError(
+            f"run_until t_end must be >= the current time {now!r}, got {t_end!r}"
+        )
+    if max_events is not None and (
+        isinstance(max_events, bool)
+        or not isinstance(max_events, int)
+        or max_events <= 0
+    ):
+        raise ConfigError(
+            f"run_until max_events must be an int > 0, got {max_events!r}"
+        )
 
 
 def _defuse(event: Event) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import simpy
 from simpy.events import Event as SimpyEvent
 
-from heron_simpy.engine.kernel import Kernel, Timer
+from heron_simpy.engine.kernel import Kernel, Timer, check_run
 from heron_simpy.engine.ordering import APPLY, DELIVER, OBSERVE, OTHER, TICK, priority
 from heron_simpy.exceptions import ConfigError, SimulationError
 from heron_simpy.recording import (
@@ -247,19 +247,7 @@ class EventScheduler:
             t_end: End of the half-open horizon, s.
             max_events: Stop after dispatching this many events (> 0).
         """
-        if max_events is not None and (
-            isinstance(max_events, bool)
-            or not isinstance(max_events, int)
-            or max_events <= 0
-        ):
-            raise ConfigError(
-                f"run_until max_events must be an int > 0, got {max_events!r}"
-            )
-        if math.isnan(t_end) or t_end < self.current_time:
-            raise SimulationError(
-                f"run_until t_end must be >= the current time "
-                f"{self.current_time!r}, got {t_end!r}"
-            )
+        check_run(t_end, max_events, self.current_time)
         env = self._kernel.env
         start = self._dispatched
         while env.peek() < t_end:
