@@ -14,6 +14,8 @@ from heron_simpy import (
     Recorder,
     Simulation,
     SimulationError,
+    TickConfig,
+    profiles,
 )
 from tests.conftest import Counter, acting, det
 
@@ -261,3 +263,16 @@ def test_cannot_add_agents_while_running() -> None:
         ),
     ):
         sim.add_agent(Agent("b"))
+
+
+def test_profile_per_agent_override_wins() -> None:
+    special = TickConfig(tick_interval=0.5, obs_delay=0.25)
+    profile = profiles["lan"].with_agent("b", special)
+    sim = Simulation(seed=0, profile=profile)
+    sim.add_agent(Agent("a"))
+    sim.add_agent(Agent("b"))
+    assert sim.config_for("b") == special
+    assert sim.config_for("a").obs_delay == profiles["lan"].field.obs_delay
+    assert sim.config_for("a").tick_interval == 1.0
+    sim.run_until(2.0)
+    assert sum(1 for r in sim.trace if r.kind == "tick" and r.agent_id == "b") == 4
