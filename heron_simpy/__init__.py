@@ -4,18 +4,30 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from heron_simpy.agents import Agent, AgentProcess
+from heron_simpy.agents import (
+    Agent,
+    AgentProcess,
+    CoordinatorAgent,
+    FieldAgent,
+    PolicyAgent,
+    SystemAgent,
+)
 from heron_simpy.broker import Broker, Message
 from heron_simpy.engine import Kernel
 from heron_simpy.engine.scheduler import Event, EventScheduler, EventType
+from heron_simpy.evaluation import evaluate
 from heron_simpy.exceptions import (
+    ActionError,
     ConfigError,
     HeronError,
     HeronWarning,
     SimulationError,
 )
+from heron_simpy.features import FeatureProvider, Visibility
 from heron_simpy.plant import Plant, PlantDriver
 from heron_simpy.recording import EpisodeStats, Recorder
+from heron_simpy.registry import available, make, register
+from heron_simpy.scenario import Scenario
 from heron_simpy.simulation import Episode, Simulation
 from heron_simpy.timing import (
     JitterType,
@@ -31,15 +43,19 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0+unknown"
 
 __all__ = [
+    "ActionError",
     "Agent",
     "AgentProcess",
     "Broker",
     "ConfigError",
+    "CoordinatorAgent",
     "Episode",
     "EpisodeStats",
     "Event",
     "EventScheduler",
     "EventType",
+    "FeatureProvider",
+    "FieldAgent",
     "HeronError",
     "HeronWarning",
     "JitterType",
@@ -47,12 +63,20 @@ __all__ = [
     "Message",
     "Plant",
     "PlantDriver",
+    "PolicyAgent",
     "Recorder",
+    "Scenario",
     "ScheduleConfig",
     "Simulation",
     "SimulationError",
+    "SystemAgent",
     "TickConfig",
     "TimingProfile",
+    "Visibility",
     "__version__",
+    "available",
+    "evaluate",
+    "make",
     "profiles",
+    "register",
 ]

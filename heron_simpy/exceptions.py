@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-__all__ = ["ConfigError", "HeronError", "HeronWarning", "SimulationError"]
+__all__ = [
+    "ActionError",
+    "ConfigError",
+    "HeronError",
+    "HeronWarning",
+    "SimulationError",
+]
 
 
 class HeronError(Exception):
@@ -20,6 +26,13 @@ class ConfigError(HeronError, ValueError):
 
 class SimulationError(HeronError, RuntimeError):
     """The simulation was misused at run time (wrong call order, unknown agent)."""
+
+
+class ActionError(HeronError, ValueError):
+    """An action does not belong to its agent's action space (never clipped).
+
+    The message names the agent, the simulated time, the rule and the value.
+    """
 
 
 class HeronWarning(UserWarning):

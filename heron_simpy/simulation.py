@@ -10,9 +10,10 @@ from typing import Any
 import simpy
 from simpy.events import Event
 
-from heron_simpy.agents import Agent, AgentProcess
+from heron_simpy.agents import Agent, AgentProcess, bind_tree
+from heron_simpy.agents.process import Pending
 from heron_simpy.broker import Broker, Message
-from heron_simpy.engine import EVALUATE, Kernel, Timer, priority
+from heron_simpy.engine import EVALUATE, PHASES, Kernel, Timer, priority
 from heron_simpy.exceptions import ConfigError, SimulationError
 from heron_simpy.plant import Plant, PlantDriver
 from heron_simpy.recording import EpisodeStats, Record, Recorder
@@ -220,12 +221,19 @@ class Simulation:
         if self.eval_dt is not None:
             self._schedule_grid(1)
 
-    def run_until(self, t_end: float, max_events: int | None = None) -> int:
+    def run_until(
+        self, t_end: float, max_events: int | None = None, before: str | None = None
+    ) -> int:
         """Process every event strictly before ``t_end``; return how many.
 
         When the run reaches ``t_end`` (no ``max_events`` cap hit) and
         ``t_end`` is a grid point, the reward at ``t_end`` is read on closing,
         so a run over ``[0, K * eval_dt)`` yields exactly K rewards.
+
+        ``before="deliver"`` (any phase name of
+        :mod:`heron_simpy.engine.ordering`) also runs the events *at* ``t_end``
+        of the earlier phases: the facades pause there, after the decisions of
+        an instant and before its message deliveries.
 
         Raises:
             SimulationError: ``t_end`` is in the past, or user code raised
@@ -233,12 +241,43 @@ class Simulation:
                 is kept).
         """
         self.start()
-        n = self.kernel.run_until(t_end, max_events)
+        bound = None if before is None else priority(_phase(before))
+        n = self.kernel.run_until(t_end, max_events, bound)
+        if before is not None:
+            return n
         if (max_events is None or n < max_events) and self.eval_dt is not None:
             t_k = self.kernel.start_time + self._next_k * self.eval_dt
             if abs(t_k - t_end) <= _GRID_EPS * max(1.0, abs(t_end)):
                 self._evaluate(self._next_k)
         return n
+
+    def defer_decisions(self) -> list[Pending]:
+        """Park every controllable agent's decisions in one list (for facades).
+
+        Each decision is stopped after its observation is prepared; resolve it
+        with ``pending.process.resolve(pending, action)`` at the same instant.
+        Call after :meth:`start`; a reset undoes it.
+        """
+        self.start()
+        feed: list[Pending] = []
+        for proc in self.processes.values():
+            proc.feed = feed
+        return feed
+
+    @property
+    def last_reward_row(self) -> Mapping[str, float]:
+        """Agent id -> reward at the latest grid point read (empty before any)."""
+        return self._reward_rows[-1] if self._reward_rows else {}
+
+    @property
+    def reward_rows(self) -> list[Mapping[str, float]]:
+        """Every grid point's rewards read so far, in time order (do not mutate)."""
+        return self._reward_rows
+
+    @property
+    def reward_count(self) -> int:
+        """How many grid points have been read."""
+        return len(self._reward_rows)
 
     def reset(self, seed: int | None = None, start_time: float | None = None) -> None:
         """End the episode: interrupt processes, drop events, drain stores.
@@ -339,30 +378,18 @@ class Simulation:
             )
 
     def _ranked(self) -> list[str]:
-        """Agent ids ordered parents first (by depth), then registration order."""
-        depth: dict[str, int] = {}
-        for agent_id in self._agents:
-            depth[agent_id] = self._depth(agent_id, depth)
-        order = {a: i for i, a in enumerate(self._agents)}
-        return sorted(self._agents, key=lambda a: (depth[a], order[a]))
+        """Agent ids ordered parents first; binds policy agents' layouts."""
+        return [a.agent_id for a in bind_tree(list(self._agents.values()))]
 
-    def _depth(self, agent_id: str, memo: dict[str, int]) -> int:
-        chain: list[str] = []
-        current: str | None = agent_id
-        while current is not None and current not in memo:
-            if current in chain:
-                raise ConfigError(f"agent hierarchy has a cycle through {current!r}")
-            if current not in self._agents:
-                raise ConfigError(
-                    f"agent {chain[-1]!r} parent must be a registered agent, "
-                    f"got {current!r}"
-                )
-            chain.append(current)
-            current = self._agents[current].parent
-        base = -1 if current is None else memo[current]
-        for i, node in enumerate(reversed(chain)):
-            memo[node] = base + 1 + i
-        return memo[agent_id]
+
+def _phase(name: str) -> int:
+    """The ordering phase called ``name``."""
+    try:
+        return PHASES[name]
+    except KeyError:
+        raise ConfigError(
+            f"run_until before must be a phase name ({', '.join(PHASES)}), got {name!r}"
+        ) from None
 
 
 def _stat_fields(stats: EpisodeStats) -> Iterable[tuple[str, Any]]:

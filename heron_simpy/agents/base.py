@@ -101,6 +101,17 @@ class Agent:
             return None
         return self._controller(self.agent_id, observation, messages, ctx)
 
+    #: Whether a learner may choose this agent's actions (policy agents only).
+    controllable = False
+
+    def prepare(self, observation: Any, messages: tuple[Message, ...]) -> Any:
+        """Absorb messages; return what the policy observes (policy agents only)."""
+        raise NotImplementedError(f"{type(self).__name__} is not policy-driven")
+
+    def respond(self, policy_obs: Any, ctx: Context, action: Any = None) -> Any:
+        """Act on a prepared observation; return the plant action (policy agents)."""
+        raise NotImplementedError(f"{type(self).__name__} is not policy-driven")
+
     def act(self, plant: Any, action: Any) -> None:
         """Make ``action`` take effect on ``plant`` (default: ``plant.apply``).
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
-from typing import Any
+from typing import Any, NamedTuple
 
 import simpy
 from simpy.events import Event
@@ -21,7 +21,7 @@ from heron_simpy.engine import (
     deliver,
     priority,
 )
-from heron_simpy.exceptions import SimulationError
+from heron_simpy.exceptions import HeronError, SimulationError
 from heron_simpy.plant import PlantDriver
 from heron_simpy.recording import (
     ApplyRecord,
@@ -32,7 +32,23 @@ from heron_simpy.recording import (
 )
 from heron_simpy.timing import TickConfig
 
-__all__ = ["AgentProcess"]
+__all__ = ["AgentProcess", "Pending"]
+
+
+class Pending(NamedTuple):
+    """A decision parked for a learner: the observation its policy would get.
+
+    Attributes:
+        process: The agent process to resolve it on.
+        observation: The policy observation (sensed features + local state).
+        time: Decision time, s.
+        sampled_at: When the sensed part was sampled, s.
+    """
+
+    process: AgentProcess
+    observation: Any
+    time: float
+    sampled_at: float
 
 
 class AgentProcess:
@@ -91,6 +107,8 @@ class AgentProcess:
         self._append = kernel.recorder.append
         self._sync = driver.sync
         self._plant = driver.plant
+        #: Where deferred decisions go (a facade's list), or None to decide at once.
+        self.feed: list[Pending] | None = None
         self.process: simpy.Process = kernel.process(self._run())
 
     # ------------------------------------------------------------ context
@@ -167,14 +185,36 @@ class AgentProcess:
         stats.obs_age_total += now - sampled_at
         if self._keep:
             self._append(DecideRecord(now, self.agent_id, sampled_at))
+        agent = self.agent
         try:
-            action = self.agent.decide(obs, messages, self)
-        except SimulationError:
+            if self.feed is not None and agent.controllable:
+                self.feed.append(
+                    Pending(self, agent.prepare(obs, messages), now, sampled_at)
+                )
+                return
+            action = agent.decide(obs, messages, self)
+        except HeronError:
             raise
         except Exception as exc:
             raise self._error(now, "controller", exc) from exc
+        self._effect(now, action)
+
+    def resolve(self, pending: Pending, action: Any) -> None:
+        """Finish a deferred decision now with ``action`` (given by a learner)."""
+        now = self._env._now
+        try:
+            plant_action = self.agent.respond(pending.observation, self, action)
+        except HeronError:
+            raise
+        except Exception as exc:
+            raise self._error(now, "controller", exc) from exc
+        self._effect(now, plant_action)
+
+    def _effect(self, now: float, action: Any) -> None:
+        """Schedule ``action``'s effect after the act delay (FIFO per agent)."""
         if action is None:
             return
+        stats = self._stats
         delay = self._act_delay()
         if now + delay < self._last_apply_at:  # effects land in decision order
             delay = self._last_apply_at - now

@@ -132,12 +132,17 @@ class Kernel:
         self._stores.append(store)
         return store
 
-    def run_until(self, t_end: float, max_events: int | None = None) -> int:
+    def run_until(
+        self, t_end: float, max_events: int | None = None, before: float | None = None
+    ) -> int:
         """Process every event strictly before ``t_end`` (half-open horizon).
 
         Args:
             t_end: End of the horizon, s; must not be before :attr:`now`.
             max_events: Stop after this many events (> 0); ``None`` for no cap.
+            before: Also process the events *at* ``t_end`` whose priority is
+                below this one (a pause point inside an instant, used by the
+                facades); None processes nothing at ``t_end``.
 
         Returns:
             The number of SimPy events processed by this call. When the cap
@@ -145,12 +150,13 @@ class Kernel:
             moved to ``t_end``.
 
         Raises:
-            SimulationError: ``t_end`` is before the current time.
+            SimulationError: ``t_end`` is in the past.
             ConfigError: ``max_events`` is not a positive int.
         """
         check_run(t_end, max_events, self.env.now)
         env = self.env
         cap = math.inf if max_events is None else max_events
+        bound = -math.inf if before is None else before
         n = 0
         # Plain version: `while n < cap and env.peek() < t_end: env.step()`.
         # The loop below is SimPy's Environment.step inlined (same heap, same
@@ -159,7 +165,14 @@ class Kernel:
         queue: list[Any] = env._queue
         event: Any
         try:
-            while n < cap and queue and queue[0][0] < t_end:
+            while (
+                n < cap
+                and queue
+                and (
+                    (head := queue[0])[0] < t_end
+                    or (head[0] == t_end and head[1] < bound)
+                )
+            ):
                 env._now, _, _, event = heappop(queue)
                 callbacks, event.callbacks = event.callbacks, None
                 for callback in callbacks:

@@ -1,0 +1,96 @@
+"""Check actions against their gymnasium space: wrong shape, NaN, out of range."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from gymnasium import spaces
+
+from heron_simpy.exceptions import ActionError
+
+__all__ = ["check_action"]
+
+
+def check_action(
+    agent_id: str, space: spaces.Space[Any], action: Any, now: float
+) -> None:
+    """Raise :class:`ActionError` unless ``action`` belongs to ``space``.
+
+    Nothing is clipped or converted: an action that is not valid as given is
+    rejected with the agent, the time, the rule and the value.
+
+    Args:
+        agent_id: Whose action it is (for the message).
+        space: The agent's action space.
+        action: The action as given.
+        now: Simulated time, s (for the message).
+
+    Raises:
+        ActionError: The action has the wrong type or shape, is not finite, or
+            lies outside the space.
+    """
+    problem = _problem(space, action)
+    if problem is not None:
+        raise ActionError(
+            f"agent {agent_id!r} at t={now:.3f}: action {problem}, got {action!r}"
+        )
+
+
+def _problem(space: spaces.Space[Any], action: Any) -> str | None:  # noqa: PLR0911
+    """Describe what is wrong with ``action`` for ``space``, or None."""
+    if isinstance(space, spaces.Box):
+        return _box_problem(space, action)
+    if isinstance(space, spaces.Discrete):
+        if isinstance(action, (bool, np.bool_)) or not isinstance(
+            action, (int, np.integer)
+        ):
+            if not (
+                isinstance(action, np.ndarray)
+                and action.shape == ()
+                and np.issubdtype(action.dtype, np.integer)
+            ):
+                return "must be an integer"
+        value = int(action)
+        if not space.start <= value < space.start + space.n:
+            return f"must be in [{space.start}, {space.start + space.n})"
+        return None
+    if isinstance(space, spaces.MultiDiscrete):
+        a = np.asarray(action)
+        if a.shape != space.shape:
+            return f"must have shape {space.shape}, got shape {a.shape}"
+        if not np.issubdtype(a.dtype, np.integer):
+            return "must hold integers"
+        if np.any(a < space.start) or np.any(a >= space.start + space.nvec):
+            return f"must be within {space}"
+        return None
+    if isinstance(space, spaces.Dict):
+        if not isinstance(action, dict) or set(action) != set(space.spaces):
+            return f"must be a dict with keys {sorted(space.spaces)}"
+        for key, sub in space.spaces.items():
+            inner = _problem(sub, action[key])
+            if inner is not None:
+                return f"[{key!r}] {inner}"
+        return None
+    return None if space.contains(action) else f"must be within {space}"
+
+
+def _box_problem(space: spaces.Box, action: Any) -> str | None:
+    """Box check with a fast path for small vectors (the common case)."""
+    a = np.asarray(action)
+    if a.shape != space.shape:
+        return f"must have shape {space.shape}, got shape {a.shape}"
+    if not np.issubdtype(a.dtype, np.number) or np.issubdtype(
+        a.dtype, np.complexfloating
+    ):
+        return "must hold real numbers"
+    values = a.ravel().tolist()
+    low = space.low.ravel().tolist()
+    high = space.high.ravel().tolist()
+    for v, lo, hi in zip(values, low, high, strict=True):
+        if not math.isfinite(v):
+            return "must be finite"
+        if v < lo or v > hi:
+            return f"must be within {space}"
+    return None

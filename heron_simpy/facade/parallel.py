@@ -1,0 +1,223 @@
+"""The lockstep PettingZoo ``ParallelEnv``: the same SimPy agents, ideal timing."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from gymnasium import spaces
+from pettingzoo.utils.env import ParallelEnv
+
+from heron_simpy.agents.process import Pending
+from heron_simpy.exceptions import ActionError, ConfigError, SimulationError
+from heron_simpy.recording import Recorder
+from heron_simpy.scenario import Scenario
+from heron_simpy.simulation import Simulation
+
+if TYPE_CHECKING:
+    from heron_simpy.registry import ScenarioSpec
+
+__all__ = ["LockstepEnv"]
+
+
+class LockstepEnv(ParallelEnv[str, np.ndarray, Any]):
+    """Step a scenario's agents in lockstep for training (PettingZoo parallel API).
+
+    This is not a second implementation: it runs the scenario's own SimPy agent
+    processes under the ``ideal`` profile and pauses each instant after the
+    agents have prepared their observations, hands those to the learner, and
+    resumes them with the learner's actions. One step is ``dt`` (the scenario's
+    fastest tick). Agents whose tick is not due at a step stay in ``agents``;
+    their actions are ignored and ``infos[agent]["active"]`` is False (their
+    observation is the last one they had). Rewards are the scenario's grid
+    rewards at the end of the step. The episode is truncated at the horizon.
+
+    Args:
+        entry: The registered scenario.
+        overrides: Scenario overrides (already validated by ``make``).
+
+    Raises:
+        ConfigError: A controllable agent's tick interval or phase is not a
+            whole number of steps.
+
+    Example:
+        >>> import heron_simpy
+        >>> env = heron_simpy.make("battery-v0", n_agents=2)
+        >>> obs, infos = env.reset(seed=0)
+        >>> sorted(obs)
+        ['battery_0', 'battery_1', 'fleet']
+        >>> obs, rewards, terms, truncs, infos = env.step(
+        ...     {a: env.action_space(a).sample() for a in env.agents})
+        >>> infos["fleet"]["active"], infos["battery_0"]["active"]
+        (False, True)
+    """
+
+    metadata: dict[str, Any] = {"name": "heron_simpy_lockstep", "render_modes": []}  # noqa: RUF012
+
+    def __init__(
+        self, entry: ScenarioSpec, overrides: dict[str, Any] | None = None
+    ) -> None:
+        self._entry = entry
+        self._overrides = dict(overrides or {})
+        scenario = entry.build(**self._overrides)
+        _check_lockstep(scenario)
+        self.metadata = {
+            "name": entry.id,
+            "render_modes": [],
+            "is_parallelizable": True,
+        }
+        self.render_mode = None
+        self.dt = scenario.dt
+        self.steps_per_episode = scenario.steps
+        self.possible_agents = [a.agent_id for a in scenario.controllable]
+        self._obs_spaces = {
+            a.agent_id: a.observation_space for a in scenario.controllable
+        }
+        self._act_spaces: dict[str, spaces.Space[Any]] = {
+            a.agent_id: a.action_space  # type: ignore[misc]
+            for a in scenario.controllable
+        }
+        self.agents: list[str] = []
+        self._seeds: np.random.Generator | None = None
+        self._sim: Simulation | None = None
+        self._scenario: Scenario | None = None
+        self._feed: list[Pending] = []
+        self._last_obs: dict[str, np.ndarray] = {}
+        self._k = 0
+
+    # ------------------------------------------------------------ spaces
+    def observation_space(self, agent: str) -> spaces.Space[Any]:
+        """The agent's observation space (the same object every call)."""
+        return self._obs_spaces[agent]
+
+    def action_space(self, agent: str) -> spaces.Space[Any]:
+        """The agent's action space (the same object every call)."""
+        return self._act_spaces[agent]
+
+    # ------------------------------------------------------------ episode
+    def reset(
+        self, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[dict[str, np.ndarray], dict[str, dict[str, Any]]]:
+        """Start an episode: rebuild the scenario, seed everything, sense at t0.
+
+        A given ``seed`` makes the episode and the seeds of later unseeded
+        resets reproducible.
+        """
+        if seed is not None:
+            self._seeds = np.random.default_rng(seed)
+            episode_seed = seed
+        else:
+            if self._seeds is None:
+                self._seeds = np.random.default_rng()
+            episode_seed = int(self._seeds.integers(2**63))
+        self._scenario = scenario = self._entry.build(**self._overrides)
+        self._sim = sim = scenario.simulation("ideal", episode_seed, Recorder("counts"))
+        self._feed = sim.defer_decisions()
+        self._k = 0
+        self._last_obs = {
+            a.agent_id: _blank(a.observation_space) for a in scenario.controllable
+        }
+        sim.run_until(sim.kernel.start_time, before="deliver")
+        self.agents = list(self.possible_agents)
+        return self._observations(), self._infos()
+
+    def step(
+        self, actions: dict[str, Any]
+    ) -> tuple[
+        dict[str, np.ndarray],
+        dict[str, float],
+        dict[str, bool],
+        dict[str, bool],
+        dict[str, dict[str, Any]],
+    ]:
+        """Apply the due agents' actions and advance one step of ``dt``.
+
+        Raises:
+            SimulationError: Called before ``reset`` or after the episode ended.
+            ActionError: A due agent's action is missing or invalid.
+        """
+        sim = self._sim
+        if sim is None or not self.agents:
+            raise SimulationError(
+                "LockstepEnv.step() needs reset() first (the episode is over)"
+            )
+        pending, self._feed[:] = list(self._feed), []
+        for p in pending:
+            agent_id = p.process.agent_id
+            if agent_id not in actions:
+                raise ActionError(
+                    f"agent {agent_id!r} at t={p.time:.3f}: action is due but missing"
+                )
+            p.process.resolve(p, actions[agent_id])
+        self._k += 1
+        sim.run_until(sim.kernel.start_time + self._k * self.dt, before="deliver")
+        row = sim.last_reward_row
+        rewards = {a: float(row.get(a, 0.0)) for a in self.agents}
+        done = self._k >= self.steps_per_episode
+        obs = self._observations()
+        infos = self._infos()
+        terminations = dict.fromkeys(self.agents, False)
+        truncations = dict.fromkeys(self.agents, done)
+        if done:
+            self.agents = []
+        return obs, rewards, terminations, truncations, infos
+
+    def state(self) -> np.ndarray:
+        """The global state (the scenario's ``state(plant)``)."""
+        if self._scenario is None or self._scenario.state is None:
+            raise SimulationError("LockstepEnv.state() needs reset() first")
+        return np.asarray(self._scenario.state(self._scenario.plant))
+
+    def close(self) -> None:
+        """End the episode and free the simulation."""
+        if self._sim is not None:
+            self._sim.kernel.close()
+        self._sim = None
+        self.agents = []
+
+    @property
+    def simulation(self) -> Simulation | None:
+        """The simulation of the current episode (read it, do not step it)."""
+        return self._sim
+
+    @property
+    def scenario(self) -> Scenario | None:
+        """The scenario instance of the current episode."""
+        return self._scenario
+
+    @property
+    def time(self) -> float:
+        """Simulated time of the current step, s."""
+        return 0.0 if self._sim is None else self._sim.now
+
+    # ------------------------------------------------------------ internals
+    def _observations(self) -> dict[str, np.ndarray]:
+        for p in self._feed:
+            self._last_obs[p.process.agent_id] = p.observation
+        return dict(self._last_obs)
+
+    def _infos(self) -> dict[str, dict[str, Any]]:
+        due = {p.process.agent_id for p in self._feed}
+        now = self.time
+        return {a: {"active": a in due, "time": now} for a in self.possible_agents}
+
+
+def _blank(space: spaces.Box) -> np.ndarray:
+    """A placeholder observation inside ``space`` (zeros clipped to its bounds)."""
+    obs = np.clip(np.zeros(space.shape), space.low, space.high)
+    obs.flags.writeable = False
+    return obs
+
+
+def _check_lockstep(scenario: Scenario) -> None:
+    """Every controllable agent must tick on the step grid."""
+    for agent in scenario.controllable:
+        for name in ("tick_interval", "phase"):
+            ratio = getattr(agent, name) / scenario.dt
+            if abs(ratio - round(ratio)) > 1e-9:
+                raise ConfigError(
+                    f"agent {agent.agent_id!r} {name} must be a whole number of steps "
+                    f"(dt = {scenario.dt!r} s) for lockstep, got {getattr(agent, name)!r}"
+                )
+    if not scenario.controllable:
+        raise ConfigError(f"scenario {scenario.name!r} has no controllable agent")

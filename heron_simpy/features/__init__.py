@@ -1,0 +1,8 @@
+"""Feature providers, visibility rules and observation layouts."""
+
+from __future__ import annotations
+
+from heron_simpy.features.provider import FeatureProvider, Visibility
+from heron_simpy.features.visibility import Slot, can_see, layout, read_layout
+
+__all__ = ["FeatureProvider", "Slot", "Visibility", "can_see", "layout", "read_layout"]

@@ -1,0 +1,167 @@
+"""Registered scenarios: ``register``, ``make``, ``available`` and their specs."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from heron_simpy.exceptions import ConfigError
+from heron_simpy.facade import EventEnv, LockstepEnv, SingleAgentEnv
+from heron_simpy.scenario import Scenario
+
+__all__ = ["ScenarioSpec", "available", "build", "make", "register", "spec"]
+
+_ID = re.compile(r"^[a-z][a-z0-9_]*(-[a-z0-9_]+)*-v(0|[1-9][0-9]*)$")
+_REGISTRY: dict[str, ScenarioSpec] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioSpec:
+    """How to build one registered scenario.
+
+    Attributes:
+        id: ``name-vN`` (bump N whenever observable behaviour changes).
+        entry_point: ``"package.module"``: a module exposing ``Config`` and
+            ``build(config) -> Scenario``; loaded on first use.
+        description: One line for ``heron-simpy list``.
+
+    Example:
+        >>> from heron_simpy.registry import spec
+        >>> spec("battery-v0").entry_point
+        'heron_simpy.scenarios.battery'
+    """
+
+    id: str
+    entry_point: str
+    description: str = ""
+
+    def module(self) -> Any:
+        """Import and return the scenario module."""
+        return importlib.import_module(self.entry_point)
+
+    def config(self, **overrides: Any) -> Any:
+        """Return the module's ``Config`` with ``overrides`` checked and applied.
+
+        Raises:
+            ConfigError: An unknown override name (the valid ones are listed) or
+                a value the Config rejects.
+            TypeError: A value of the wrong type.
+        """
+        cls = self.module().Config
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        unknown = sorted(set(overrides) - set(fields))
+        if unknown:
+            raise ConfigError(
+                f"{self.id} has no override {unknown[0]!r}; valid: {', '.join(fields)}"
+            )
+        for name, value in overrides.items():
+            default = fields[name].default
+            if not _same_kind(default, value):
+                raise TypeError(
+                    f"{self.id} override {name} must be {type(default).__name__}, "
+                    f"got {value!r}"
+                )
+        return cls(**overrides)
+
+    def build(self, **overrides: Any) -> Scenario:
+        """Build a fresh scenario (new plant and agents) with ``overrides``."""
+        return self.module().build(self.config(**overrides))  # type: ignore[no-any-return]
+
+
+def _same_kind(default: Any, value: Any) -> bool:
+    """Whether ``value`` may replace ``default`` (an int may stand for a float)."""
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(default, bool) and isinstance(value, bool)
+    if isinstance(default, float):
+        return isinstance(value, (int, float))
+    return isinstance(value, type(default))
+
+
+def register(scenario_id: str, entry_point: str, description: str = "") -> ScenarioSpec:
+    """Register a scenario module under ``scenario_id``.
+
+    Raises:
+        ConfigError: A malformed id (it must look like ``name-vN``) or one
+            already registered.
+    """
+    if not isinstance(scenario_id, str) or not _ID.match(scenario_id):
+        raise ConfigError(
+            f"scenario id must look like 'name-vN' (lowercase, e.g. 'battery-v0'), "
+            f"got {scenario_id!r}"
+        )
+    if scenario_id in _REGISTRY:
+        raise ConfigError(f"scenario id {scenario_id!r} is already registered")
+    entry = ScenarioSpec(scenario_id, entry_point, description)
+    _REGISTRY[scenario_id] = entry
+    return entry
+
+
+def available() -> tuple[str, ...]:
+    """The registered scenario ids, sorted."""
+    return tuple(sorted(_REGISTRY))
+
+
+def spec(scenario_id: str) -> ScenarioSpec:
+    """Return the spec of ``scenario_id``.
+
+    Raises:
+        ConfigError: The id is not registered (the registered ones are listed).
+    """
+    try:
+        return _REGISTRY[scenario_id]
+    except (KeyError, TypeError):
+        raise ConfigError(
+            f"unknown scenario {scenario_id!r}; available: {', '.join(available())}"
+        ) from None
+
+
+def build(scenario_id: str, **overrides: Any) -> Scenario:
+    """Build a fresh :class:`Scenario` of ``scenario_id``."""
+    return spec(scenario_id).build(**overrides)
+
+
+def make(scenario_id: str, api: str = "pettingzoo", **kwargs: Any) -> Any:
+    """Return an environment of a registered scenario.
+
+    Args:
+        scenario_id: A registered id, e.g. ``"battery-v0"``.
+        api: ``"pettingzoo"`` (lockstep ``ParallelEnv``), ``"gymnasium"``
+            (``gymnasium.Env``; one controllable agent, or central control of
+            all), or ``"event"`` (event-driven training env, RLlib
+            ``MultiAgentEnv`` contract; takes ``profile=``).
+        **kwargs: Scenario overrides (``n_agents=...``), plus ``profile`` for
+            ``api="event"``.
+
+    Raises:
+        ConfigError: Unknown id, api or override.
+    """
+    factories: dict[str, Callable[..., Any]] = {
+        "pettingzoo": LockstepEnv,
+        "gymnasium": SingleAgentEnv,
+        "event": EventEnv,
+    }
+    if api not in factories:
+        raise ConfigError(
+            f"make api must be one of {', '.join(factories)}, got {api!r}"
+        )
+    entry = spec(scenario_id)
+    profile = kwargs.pop("profile", None)
+    if profile is not None and api != "event":
+        raise ConfigError(
+            f"make profile is only for api='event', got profile={profile!r}"
+        )
+    entry.config(**kwargs)  # validate now, at construction
+    if api == "event":
+        return EventEnv(entry, kwargs, profile="ideal" if profile is None else profile)
+    return factories[api](entry, kwargs)
+
+
+register(
+    "battery-v0",
+    "heron_simpy.scenarios.battery",
+    "batteries regulating state of charge toward 0.5 under a fleet coordinator",
+)

@@ -1,0 +1,104 @@
+"""What a scenario module builds: a plant, agents, a reward and an episode clock."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from heron_simpy.agents import Agent, PolicyAgent, bind_tree
+from heron_simpy.exceptions import ConfigError
+from heron_simpy.recording import Recorder
+from heron_simpy.simulation import ProcessFactory, RewardFn, Simulation
+from heron_simpy.timing import TickConfig, TimingProfile
+
+__all__ = ["Scenario"]
+
+
+@dataclass
+class Scenario:
+    """One built system, ready to run in either mode.
+
+    Attributes:
+        name: Scenario id (``name-vN``).
+        plant: The physical system.
+        agents: Every agent (any order; ranked parents first when run).
+        reward: ``reward(plant, t) -> {agent_id: float}`` on the grid.
+        dt: Lockstep step and reward grid step, s.
+        horizon: Episode length, s (a multiple of ``dt``).
+        description: One line for ``heron-simpy list``.
+        processes: Extra SimPy processes (exogenous inputs, faults).
+        state: ``state(plant) -> array`` for the facade's ``state()``.
+    """
+
+    name: str
+    plant: Any
+    agents: Sequence[Agent]
+    reward: RewardFn
+    dt: float
+    horizon: float
+    description: str = ""
+    processes: Sequence[ProcessFactory] = ()
+    state: Callable[[Any], Any] | None = None
+    _ranked: list[Agent] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.dt) and self.dt > 0):
+            raise ConfigError(
+                f"Scenario {self.name!r} dt must be > 0 s, got {self.dt!r}"
+            )
+        steps = self.horizon / self.dt
+        if not (
+            math.isfinite(steps) and steps >= 1 and abs(steps - round(steps)) < 1e-9
+        ):
+            raise ConfigError(
+                f"Scenario {self.name!r} horizon must be a positive multiple of dt "
+                f"({self.dt!r} s), got {self.horizon!r}"
+            )
+        self._ranked = bind_tree(list(self.agents))
+
+    @property
+    def steps(self) -> int:
+        """Lockstep steps per episode."""
+        return round(self.horizon / self.dt)
+
+    @property
+    def ranked(self) -> list[Agent]:
+        """Agents in same-time order (parents first)."""
+        return self._ranked
+
+    @property
+    def controllable(self) -> list[PolicyAgent]:
+        """Agents a learner can act for, in same-time order."""
+        return [
+            a for a in self._ranked if isinstance(a, PolicyAgent) and a.controllable
+        ]
+
+    def agent(self, agent_id: str) -> Agent:
+        """The agent called ``agent_id``."""
+        for a in self._ranked:
+            if a.agent_id == agent_id:
+                return a
+        raise KeyError(agent_id)
+
+    def simulation(
+        self,
+        profile: str | TimingProfile | TickConfig = "ideal",
+        seed: int | None = 0,
+        recorder: Recorder | None = None,
+    ) -> Simulation:
+        """Put the scenario on a new :class:`Simulation` (one per episode)."""
+        sim = Simulation(
+            self.plant,
+            seed=seed,
+            profile=profile,
+            eval_dt=self.dt,
+            reward=self.reward,
+            recorder=recorder,
+        )
+        for agent in self._ranked:
+            sim.add_agent(agent)
+        for factory in self.processes:
+            sim.add_process(factory)
+        return sim

@@ -1,0 +1,224 @@
+"""battery-v0: batteries holding their charge near half, under a fleet coordinator.
+
+Read it like a SimPy script: a plant (numpy state), agents at two levels, a reward.
+
+    fleet (coordinator, 10 s) --setpoint (target SoC)--> battery_i (field, 1 s)
+          ^------------------------ report (SoC) ----------------'
+
+Each battery draws a seeded, slowly varying load and chooses a charge rate in
+[-1, 1] (fraction of its maximum rate). The fleet broadcasts a target state of
+charge; batteries report their charge upward. Both travel through the broker, so
+they pay message delays and can be lost.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from gymnasium import spaces
+
+from heron_simpy.agents import CoordinatorAgent, FieldAgent
+from heron_simpy.exceptions import ConfigError
+from heron_simpy.features import FeatureProvider, Visibility
+from heron_simpy.protocols import (
+    Report,
+    ReportCollector,
+    SetpointDispatch,
+    SetpointFollower,
+)
+from heron_simpy.scenario import Scenario
+
+__all__ = ["Config", "build"]
+
+DESCRIPTION = (
+    "batteries regulating state of charge toward 0.5 under a fleet coordinator"
+)
+
+
+@dataclass(frozen=True)
+class Config:
+    """battery-v0 settings (every field is a ``make(..., name=value)`` override).
+
+    Attributes:
+        n_agents: Number of batteries (>= 1).
+        coordinator: Whether a fleet coordinator sends target setpoints.
+        coordinator_tick: Coordinator tick interval, s (a multiple of dt).
+        horizon: Episode length, s (a multiple of dt).
+        dt: Lockstep step, reward grid and physics step, s.
+        rate: State-of-charge change per second at full charge rate.
+        load_mean: Mean load, state of charge per second.
+        load_noise: Standard deviation of the load's random walk per step.
+        action_cost: Reward penalty per unit of |charge rate|.
+    """
+
+    n_agents: int = 2
+    coordinator: bool = True
+    coordinator_tick: float = 10.0
+    horizon: float = 300.0
+    dt: float = 1.0
+    rate: float = 0.01
+    load_mean: float = 0.002
+    load_noise: float = 0.0005
+    action_cost: float = 0.01
+
+    def __post_init__(self) -> None:
+        problems = []
+        if (
+            isinstance(self.n_agents, bool)
+            or not isinstance(self.n_agents, int)
+            or self.n_agents < 1
+        ):
+            problems.append(f"n_agents must be an int >= 1, got {self.n_agents!r}")
+        for name in ("coordinator_tick", "horizon", "dt", "rate"):
+            value = getattr(self, name)
+            if not (
+                isinstance(value, (int, float)) and math.isfinite(value) and value > 0
+            ):
+                problems.append(f"{name} must be a number > 0, got {value!r}")
+        for name in ("load_mean", "load_noise", "action_cost"):
+            value = getattr(self, name)
+            if not (
+                isinstance(value, (int, float)) and math.isfinite(value) and value >= 0
+            ):
+                problems.append(f"{name} must be a number >= 0, got {value!r}")
+        if problems:
+            raise ConfigError("invalid battery-v0 Config:\n- " + "\n- ".join(problems))
+
+
+class BatteryPlant:
+    """State of charge of n batteries; loads drift as a seeded random walk."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.physics_step = config.dt
+        self.n = config.n_agents
+        self.index = {f"battery_{i}": i for i in range(self.n)}
+        self.soc = np.zeros(self.n)
+        self.load = np.zeros(self.n)
+        self.throughput = np.zeros(self.n)
+        self._noise = np.zeros((0, self.n))
+        self._step = 0
+
+    def reset(self, rng: np.random.Generator) -> None:
+        """Random initial charge; pre-draw the load walk for the whole episode."""
+        c = self.config
+        self.soc = rng.uniform(0.2, 0.8, self.n)
+        self.load = np.full(self.n, c.load_mean)
+        steps = math.ceil(c.horizon / c.dt) + 1
+        self._noise = rng.normal(0.0, c.load_noise, (steps, self.n))
+        self.throughput = np.zeros(self.n)
+        self._step = 0
+
+    def advance(self, dt: float) -> None:
+        """Drain by the load for one physics step; the load takes a random step."""
+        self.soc = np.clip(self.soc - self.load * dt, 0.0, 1.0)
+        row = self._noise[min(self._step, len(self._noise) - 1)]
+        self.load = np.clip(self.load + row, 0.0, 4 * self.config.load_mean)
+        self._step += 1
+
+    def apply(self, agent_id: str, action: np.ndarray) -> None:
+        """Charge (+) or discharge (-) for one second at ``action`` x max rate."""
+        i = self.index[agent_id]
+        a = float(action[0])
+        self.soc[i] = min(1.0, max(0.0, self.soc[i] + a * self.config.rate))
+        self.throughput[i] += abs(a)
+
+    def state(self) -> np.ndarray:
+        """Global state: charge then load of every battery."""
+        return np.concatenate([self.soc, self.load])
+
+
+def battery_controller(agent_id: str, obs: np.ndarray) -> np.ndarray:
+    """Built-in: proportional control toward the target, with load feed-forward.
+
+    Observation: [own soc, own load, target setpoint].
+    """
+    soc, load, target = obs[0], obs[1], obs[2]
+    return np.array(
+        [np.clip(20.0 * (target - soc) + load / 0.01, -1.0, 1.0)], dtype=np.float32
+    )
+
+
+def fleet_controller(agent_id: str, obs: np.ndarray) -> np.ndarray:
+    """Built-in: nudge the target against the fleet's reported mean charge."""
+    mean = obs[-1]
+    return np.array([np.clip(0.5 * (0.5 - mean), -0.2, 0.2)], dtype=np.float32)
+
+
+def build(config: Config) -> Scenario:
+    """Assemble battery-v0 from ``config``."""
+    plant = BatteryPlant(config)
+    soc = FeatureProvider(
+        "soc",
+        ("soc",),
+        lambda p, a: (p.soc[p.index[a]],),
+        Visibility.UPPER_LEVEL,
+        0.0,
+        1.0,
+    )
+    load = FeatureProvider(
+        "load",
+        ("load",),
+        lambda p, a: (p.load[p.index[a]],),
+        Visibility.OWNER,
+        0.0,
+        4 * config.load_mean,
+    )
+    parent = "fleet" if config.coordinator else None
+    agents = []
+    for i in range(config.n_agents):
+        roles = [SetpointFollower(0.5, 0.0, 1.0)]
+        if config.coordinator:
+            roles.append(Report(index=0))
+        agents.append(
+            FieldAgent(
+                f"battery_{i}",
+                parent=parent,
+                tick_interval=config.dt,
+                features=(soc, load),
+                action_space=spaces.Box(-1.0, 1.0, (1,), np.float32),
+                controller=battery_controller,
+                protocols=roles,
+            )
+        )
+    if config.coordinator:
+        agents.append(
+            CoordinatorAgent(
+                "fleet",
+                tick_interval=config.coordinator_tick,
+                action_space=spaces.Box(-0.2, 0.2, (1,), np.float32),
+                controller=fleet_controller,
+                protocols=[TargetDispatch(), ReportCollector(0.5, 0.0, 1.0)],
+            )
+        )
+
+    def reward(p: BatteryPlant, t: float) -> dict[str, float]:
+        dev = np.abs(p.soc - 0.5)
+        r = {
+            f"battery_{i}": float(-dev[i] - config.action_cost * p.throughput[i])
+            for i in range(p.n)
+        }
+        p.throughput[:] = 0.0
+        if config.coordinator:
+            r["fleet"] = float(-dev.mean())
+        return r
+
+    return Scenario(
+        "battery-v0",
+        plant,
+        agents,
+        reward,
+        config.dt,
+        config.horizon,
+        DESCRIPTION,
+        state=lambda p: p.state(),
+    )
+
+
+class TargetDispatch(SetpointDispatch):
+    """The fleet's action is an offset; children receive 0.5 + offset."""
+
+    def setpoints(self, action, children):  # noqa: D102
+        return dict.fromkeys(children, 0.5 + float(np.asarray(action).reshape(-1)[0]))
