@@ -19,6 +19,7 @@ Policy = Callable[[str, Any], Any]
 def evaluate(
     scenario_id: str,
     policy: Policy | None = None,
+    *,
     profile: str | TimingProfile | TickConfig = "ideal",
     t_end: float | None = None,
     seed: int = 0,

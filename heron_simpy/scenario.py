@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from heron_simpy.agents import Agent, PolicyAgent, bind_tree
 from heron_simpy.exceptions import ConfigError
@@ -13,7 +13,18 @@ from heron_simpy.recording import Recorder
 from heron_simpy.simulation import ProcessFactory, RewardFn, Simulation
 from heron_simpy.timing import TickConfig, TimingProfile
 
-__all__ = ["Scenario"]
+__all__ = ["Scenario", "ScenarioSource"]
+
+
+class ScenarioSource(Protocol):
+    """Anything that builds fresh scenarios by id (a registry entry, a test stub)."""
+
+    @property
+    def id(self) -> str:
+        """The scenario id (``name-vN``)."""
+
+    def build(self, **overrides: Any) -> Scenario:
+        """Build a new scenario instance with ``overrides`` applied."""
 
 
 @dataclass

@@ -150,21 +150,23 @@ def fleet_controller(agent_id: str, obs: np.ndarray) -> np.ndarray:
 def build(config: Config) -> Scenario:
     """Assemble battery-v0 from ``config``."""
     plant = BatteryPlant(config)
+    # What each battery publishes: its charge (its parent may see it) and its
+    # load (private).
     soc = FeatureProvider(
         "soc",
         ("soc",),
         lambda p, a: (p.soc[p.index[a]],),
-        Visibility.UPPER_LEVEL,
-        0.0,
-        1.0,
+        visibility=Visibility.UPPER_LEVEL,
+        low=0.0,
+        high=1.0,
     )
     load = FeatureProvider(
         "load",
         ("load",),
         lambda p, a: (p.load[p.index[a]],),
-        Visibility.OWNER,
-        0.0,
-        4 * config.load_mean,
+        visibility=Visibility.OWNER,
+        low=0.0,
+        high=4 * config.load_mean,
     )
     parent = "fleet" if config.coordinator else None
     agents = []
@@ -220,5 +222,5 @@ def build(config: Config) -> Scenario:
 class TargetDispatch(SetpointDispatch):
     """The fleet's action is an offset; children receive 0.5 + offset."""
 
-    def setpoints(self, action, children):  # noqa: D102
+    def setpoints(self, action, children):
         return dict.fromkeys(children, 0.5 + float(np.asarray(action).reshape(-1)[0]))

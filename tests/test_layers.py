@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import configparser
 import importlib
 import pkgutil
 from importlib.metadata import version
@@ -22,12 +23,19 @@ LAYERS = {
     "plant": 0,
     "engine": 1,
     "broker": 2,
+    "features": 2,
     "agents": 3,
-    "simulation": 4,
-    "demo": 5,
-    "cli": 6,
-    "__main__": 7,
-    "__init__": 8,
+    "protocols": 4,
+    "simulation": 5,
+    "scenario": 6,
+    "facade": 7,
+    "registry": 8,
+    "heron_env": 8,
+    "evaluation": 9,
+    "demo": 10,
+    "cli": 11,
+    "__main__": 12,
+    "__init__": 13,
 }
 SIMPY_FREE = {"timing", "recording", "plant", "exceptions"}
 
@@ -102,3 +110,15 @@ def test_documented_public_names() -> None:
 
 def test_version_comes_from_metadata() -> None:
     assert heron_simpy.__version__ == version("heron-simpy")
+
+
+def test_setup_cfg_lists_every_package() -> None:
+    cfg = configparser.ConfigParser()
+    cfg.read(ROOT.parent / "setup.cfg")
+    listed = set(cfg["options"]["packages"].split())
+    on_disk = {
+        "heron_simpy"
+        + ("." + ".".join(p.parent.relative_to(ROOT).parts) if p.parent != ROOT else "")
+        for p in ROOT.rglob("__init__.py")
+    }
+    assert on_disk | {"heron_simpy.scenarios"} == listed

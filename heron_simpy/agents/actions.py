@@ -38,42 +38,53 @@ def check_action(
         )
 
 
-def _problem(space: spaces.Space[Any], action: Any) -> str | None:  # noqa: PLR0911
+def _problem(space: spaces.Space[Any], action: Any) -> str | None:
     """Describe what is wrong with ``action`` for ``space``, or None."""
-    if isinstance(space, spaces.Box):
-        return _box_problem(space, action)
-    if isinstance(space, spaces.Discrete):
-        if isinstance(action, (bool, np.bool_)) or not isinstance(
-            action, (int, np.integer)
-        ):
-            if not (
-                isinstance(action, np.ndarray)
-                and action.shape == ()
-                and np.issubdtype(action.dtype, np.integer)
-            ):
-                return "must be an integer"
-        value = int(action)
-        if not space.start <= value < space.start + space.n:
-            return f"must be in [{space.start}, {space.start + space.n})"
-        return None
-    if isinstance(space, spaces.MultiDiscrete):
-        a = np.asarray(action)
-        if a.shape != space.shape:
-            return f"must have shape {space.shape}, got shape {a.shape}"
-        if not np.issubdtype(a.dtype, np.integer):
-            return "must hold integers"
-        if np.any(a < space.start) or np.any(a >= space.start + space.nvec):
-            return f"must be within {space}"
-        return None
-    if isinstance(space, spaces.Dict):
-        if not isinstance(action, dict) or set(action) != set(space.spaces):
-            return f"must be a dict with keys {sorted(space.spaces)}"
-        for key, sub in space.spaces.items():
-            inner = _problem(sub, action[key])
-            if inner is not None:
-                return f"[{key!r}] {inner}"
-        return None
+    for kind, check in _CHECKS:
+        if isinstance(space, kind):
+            problem: str | None = check(space, action)
+            return problem
     return None if space.contains(action) else f"must be within {space}"
+
+
+def _discrete_problem(space: spaces.Discrete, action: Any) -> str | None:
+    """Discrete: one integer in [start, start + n)."""
+    scalar_int = (
+        isinstance(action, np.ndarray)
+        and action.shape == ()
+        and (np.issubdtype(action.dtype, np.integer))
+    )
+    plain_int = isinstance(action, (int, np.integer)) and not isinstance(
+        action, (bool, np.bool_)
+    )
+    if not (plain_int or scalar_int):
+        return "must be an integer"
+    if not space.start <= int(action) < space.start + space.n:
+        return f"must be in [{space.start}, {space.start + space.n})"
+    return None
+
+
+def _multidiscrete_problem(space: spaces.MultiDiscrete, action: Any) -> str | None:
+    """MultiDiscrete: integers of the right shape within ``nvec``."""
+    a = np.asarray(action)
+    if a.shape != space.shape:
+        return f"must have shape {space.shape}, got shape {a.shape}"
+    if not np.issubdtype(a.dtype, np.integer):
+        return "must hold integers"
+    if np.any(a < space.start) or np.any(a >= space.start + space.nvec):
+        return f"must be within {space}"
+    return None
+
+
+def _dict_problem(space: spaces.Dict, action: Any) -> str | None:
+    """Dict: the same keys, each valid for its sub-space."""
+    if not isinstance(action, dict) or set(action) != set(space.spaces):
+        return f"must be a dict with keys {sorted(space.spaces)}"
+    for key, sub in space.spaces.items():
+        inner = _problem(sub, action[key])
+        if inner is not None:
+            return f"[{key!r}] {inner}"
+    return None
 
 
 def _box_problem(space: spaces.Box, action: Any) -> str | None:
@@ -94,3 +105,11 @@ def _box_problem(space: spaces.Box, action: Any) -> str | None:
         if v < lo or v > hi:
             return f"must be within {space}"
     return None
+
+
+_CHECKS: tuple[tuple[type, Any], ...] = (
+    (spaces.Box, _box_problem),
+    (spaces.Discrete, _discrete_problem),
+    (spaces.MultiDiscrete, _multidiscrete_problem),
+    (spaces.Dict, _dict_problem),
+)

@@ -166,7 +166,7 @@ class PolicyAgent(Agent):
         return out
 
     def respond(self, policy_obs: Any, ctx: Context, action: Any = None) -> Any:
-        """Choose (unless ``action`` is given), emit messages, return the plant action."""
+        """Choose an action unless given; emit messages; return the plant action."""
         if action is None:
             policy = self.policy or self.controller
             if policy is None:
@@ -234,7 +234,8 @@ def rank(agents: Sequence[Agent]) -> list[Agent]:
                 raise ConfigError(f"agent hierarchy has a cycle through {current!r}")
             if current not in by_id:
                 raise ConfigError(
-                    f"agent {chain[-1]!r} parent must be a registered agent, got {current!r}"
+                    f"agent {chain[-1]!r} parent must be a registered agent, "
+                    f"got {current!r}"
                 )
             chain.append(current)
             current = by_id[current].parent

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from gymnasium import spaces
@@ -10,12 +10,9 @@ from gymnasium import spaces
 from heron_simpy.agents.process import Pending
 from heron_simpy.exceptions import ActionError, SimulationError
 from heron_simpy.recording import Recorder
-from heron_simpy.scenario import Scenario
+from heron_simpy.scenario import Scenario, ScenarioSource
 from heron_simpy.simulation import Simulation
 from heron_simpy.timing import TickConfig, TimingProfile
-
-if TYPE_CHECKING:
-    from heron_simpy.registry import ScenarioSpec
 
 __all__ = ["EventEnv"]
 
@@ -48,7 +45,7 @@ class EventEnv:
 
     def __init__(
         self,
-        entry: ScenarioSpec,
+        entry: ScenarioSource,
         overrides: dict[str, Any] | None = None,
         profile: str | TimingProfile | TickConfig = "ideal",
     ) -> None:
@@ -178,8 +175,8 @@ class EventEnv:
         rewards = {a: self._acc[a] for a in ids}
         for a in ids:
             self._acc[a] = 0.0
-        terminateds = {a: False for a in ids} | {ALL: False}
-        truncateds = {a: self._done for a in ids} | {ALL: self._done}
+        terminateds = dict.fromkeys(ids, False) | {ALL: False}
+        truncateds = dict.fromkeys(ids, self._done) | {ALL: self._done}
         infos = {a: {"time": sim.now} for a in obs}
         return obs, rewards, terminateds, truncateds, infos
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from gymnasium import spaces
@@ -11,16 +11,13 @@ from pettingzoo.utils.env import ParallelEnv
 from heron_simpy.agents.process import Pending
 from heron_simpy.exceptions import ActionError, ConfigError, SimulationError
 from heron_simpy.recording import Recorder
-from heron_simpy.scenario import Scenario
+from heron_simpy.scenario import Scenario, ScenarioSource
 from heron_simpy.simulation import Simulation
-
-if TYPE_CHECKING:
-    from heron_simpy.registry import ScenarioSpec
 
 __all__ = ["LockstepEnv"]
 
 
-class LockstepEnv(ParallelEnv[str, np.ndarray, Any]):
+class LockstepEnv(ParallelEnv[str, np.ndarray, Any]):  # type: ignore[misc]
     """Step a scenario's agents in lockstep for training (PettingZoo parallel API).
 
     This is not a second implementation: it runs the scenario's own SimPy agent
@@ -55,7 +52,7 @@ class LockstepEnv(ParallelEnv[str, np.ndarray, Any]):
     metadata: dict[str, Any] = {"name": "heron_simpy_lockstep", "render_modes": []}  # noqa: RUF012
 
     def __init__(
-        self, entry: ScenarioSpec, overrides: dict[str, Any] | None = None
+        self, entry: ScenarioSource, overrides: dict[str, Any] | None = None
     ) -> None:
         self._entry = entry
         self._overrides = dict(overrides or {})
@@ -217,7 +214,8 @@ def _check_lockstep(scenario: Scenario) -> None:
             if abs(ratio - round(ratio)) > 1e-9:
                 raise ConfigError(
                     f"agent {agent.agent_id!r} {name} must be a whole number of steps "
-                    f"(dt = {scenario.dt!r} s) for lockstep, got {getattr(agent, name)!r}"
+                    f"(dt = {scenario.dt!r} s) for lockstep, "
+                    f"got {getattr(agent, name)!r}"
                 )
     if not scenario.controllable:
         raise ConfigError(f"scenario {scenario.name!r} has no controllable agent")

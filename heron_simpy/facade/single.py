@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
 from heron_simpy.facade.parallel import LockstepEnv
-
-if TYPE_CHECKING:
-    from heron_simpy.registry import ScenarioSpec
+from heron_simpy.scenario import ScenarioSource
 
 __all__ = ["SingleAgentEnv"]
 
@@ -42,7 +40,7 @@ class SingleAgentEnv(gym.Env[Any, Any]):
     metadata: dict[str, Any] = {"render_modes": []}  # noqa: RUF012
 
     def __init__(
-        self, entry: ScenarioSpec, overrides: dict[str, Any] | None = None
+        self, entry: ScenarioSource, overrides: dict[str, Any] | None = None
     ) -> None:
         self._env = LockstepEnv(entry, overrides)
         ids = self._env.possible_agents

@@ -59,6 +59,7 @@ class FeatureProvider:
         name: str,
         fields: Sequence[str],
         read: Reader,
+        *,
         visibility: Visibility | str = Visibility.OWNER,
         low: float | Sequence[float] = -math.inf,
         high: float | Sequence[float] = math.inf,
@@ -70,7 +71,8 @@ class FeatureProvider:
         self.fields = tuple(fields)
         if not self.fields or not all(isinstance(f, str) and f for f in self.fields):
             raise ConfigError(
-                f"FeatureProvider {name!r} fields must be non-empty names, got {fields!r}"
+                f"FeatureProvider {name!r} fields must be non-empty names, "
+                f"got {fields!r}"
             )
         try:
             self.visibility = Visibility(visibility)

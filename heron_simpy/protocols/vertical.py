@@ -67,7 +67,8 @@ class SetpointDispatch:
         for child, w in (weights or {}).items():
             if not (isinstance(w, (int, float)) and math.isfinite(w) and w > 0):
                 raise ConfigError(
-                    f"SetpointDispatch weight of {child!r} must be a number > 0, got {w!r}"
+                    f"SetpointDispatch weight of {child!r} must be a number > 0, "
+                    f"got {w!r}"
                 )
         self.mode = mode
         self.weights = dict(weights or {})
