@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from gymnasium import spaces
+from pettingzoo.utils.conversions import parallel_to_aec
 
 from heron_simpy.agents import CoordinatorAgent, FieldAgent
 from heron_simpy.exceptions import ConfigError
@@ -28,9 +29,10 @@ from heron_simpy.protocols import (
     SetpointDispatch,
     SetpointFollower,
 )
+from heron_simpy.registry import make
 from heron_simpy.scenario import Scenario
 
-__all__ = ["Config", "build"]
+__all__ = ["Config", "build", "env", "parallel_env"]
 
 DESCRIPTION = (
     "batteries regulating state of charge toward 0.5 under a fleet coordinator"
@@ -224,3 +226,13 @@ class TargetDispatch(SetpointDispatch):
 
     def setpoints(self, action, children):
         return dict.fromkeys(children, 0.5 + float(np.asarray(action).reshape(-1)[0]))
+
+
+def parallel_env(**overrides):
+    """The lockstep PettingZoo ``ParallelEnv`` of battery-v0 (PettingZoo convention)."""
+    return make("battery-v0", **overrides)
+
+
+def env(**overrides):
+    """The same environment through PettingZoo's AEC API."""
+    return parallel_to_aec(parallel_env(**overrides))
