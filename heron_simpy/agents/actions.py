@@ -10,7 +10,7 @@ from gymnasium import spaces
 
 from heron_simpy.exceptions import ActionError
 
-__all__ = ["check_action"]
+__all__ = ["BoxCheck", "check_action", "problem_of"]
 
 
 def check_action(
@@ -31,14 +31,14 @@ def check_action(
         ActionError: The action has the wrong type or shape, is not finite, or
             lies outside the space.
     """
-    problem = _problem(space, action)
+    problem = problem_of(space, action)
     if problem is not None:
         raise ActionError(
             f"agent {agent_id!r} at t={now:.3f}: action {problem}, got {action!r}"
         )
 
 
-def _problem(space: spaces.Space[Any], action: Any) -> str | None:
+def problem_of(space: spaces.Space[Any], action: Any) -> str | None:
     """Describe what is wrong with ``action`` for ``space``, or None."""
     for kind, check in _CHECKS:
         if isinstance(space, kind):
@@ -81,30 +81,52 @@ def _dict_problem(space: spaces.Dict, action: Any) -> str | None:
     if not isinstance(action, dict) or set(action) != set(space.spaces):
         return f"must be a dict with keys {sorted(space.spaces)}"
     for key, sub in space.spaces.items():
-        inner = _problem(sub, action[key])
+        inner = problem_of(sub, action[key])
         if inner is not None:
             return f"[{key!r}] {inner}"
     return None
 
 
+class BoxCheck:
+    """A Box check with the bounds read once (the per-decision hot path).
+
+    Args:
+        space: The Box to check against.
+
+    Example:
+        >>> import numpy as np
+        >>> from gymnasium import spaces
+        >>> check = BoxCheck(spaces.Box(-1.0, 1.0, (1,), np.float32))
+        >>> check(np.array([0.5])) is None, check(np.array([2.0]))
+        (True, 'must be within Box(-1.0, 1.0, (1,), float32)')
+    """
+
+    __slots__ = ("high", "low", "shape", "space")
+
+    def __init__(self, space: spaces.Box) -> None:
+        self.space = space
+        self.shape = space.shape
+        self.low = space.low.ravel().tolist()
+        self.high = space.high.ravel().tolist()
+
+    def __call__(self, action: Any) -> str | None:
+        """Describe what is wrong with ``action``, or return None."""
+        a = action if isinstance(action, np.ndarray) else np.asarray(action)
+        if a.shape != self.shape:
+            return f"must have shape {self.shape}, got shape {a.shape}"
+        if a.dtype.kind not in "fiu":  # real floats or integers only
+            return "must hold real numbers"
+        for v, lo, hi in zip(a.ravel().tolist(), self.low, self.high, strict=True):
+            if not math.isfinite(v):
+                return "must be finite"
+            if v < lo or v > hi:
+                return f"must be within {self.space}"
+        return None
+
+
 def _box_problem(space: spaces.Box, action: Any) -> str | None:
-    """Box check with a fast path for small vectors (the common case)."""
-    a = np.asarray(action)
-    if a.shape != space.shape:
-        return f"must have shape {space.shape}, got shape {a.shape}"
-    if not np.issubdtype(a.dtype, np.number) or np.issubdtype(
-        a.dtype, np.complexfloating
-    ):
-        return "must hold real numbers"
-    values = a.ravel().tolist()
-    low = space.low.ravel().tolist()
-    high = space.high.ravel().tolist()
-    for v, lo, hi in zip(values, low, high, strict=True):
-        if not math.isfinite(v):
-            return "must be finite"
-        if v < lo or v > hi:
-            return f"must be within {space}"
-    return None
+    """Box check (reads the bounds each call; agents keep a BoxCheck instead)."""
+    return BoxCheck(space)(action)
 
 
 _CHECKS: tuple[tuple[type, Any], ...] = (

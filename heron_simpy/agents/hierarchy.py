@@ -8,10 +8,10 @@ from typing import Any, Protocol
 import numpy as np
 from gymnasium import spaces
 
-from heron_simpy.agents.actions import check_action
+from heron_simpy.agents.actions import BoxCheck, problem_of
 from heron_simpy.agents.base import Agent, Context
 from heron_simpy.broker import Message
-from heron_simpy.exceptions import ConfigError
+from heron_simpy.exceptions import ActionError, ConfigError
 from heron_simpy.features import FeatureProvider, Slot, layout, read_layout
 
 __all__ = [
@@ -109,6 +109,7 @@ class PolicyAgent(Agent):
                 f"got {action_space!r}"
             )
         self.action_space = action_space
+        self._check = _checker(action_space)
         self.controller = controller
         self.policy: Policy | None = None
         self.protocols = tuple(protocols)
@@ -173,7 +174,12 @@ class PolicyAgent(Agent):
                 return None
             action = policy(self.agent_id, policy_obs)
         if self.action_space is not None:
-            check_action(self.agent_id, self.action_space, action, ctx.now)
+            problem = self._check(action)
+            if problem is not None:
+                raise ActionError(
+                    f"agent {self.agent_id!r} at t={ctx.now:.3f}: action {problem}, "
+                    f"got {action!r}"
+                )
         for role in self.protocols:
             role.emit(self, action, ctx)
         return action if self.acts_on_plant else None
@@ -216,6 +222,13 @@ class SystemAgent(PolicyAgent):
 
     def __init__(self, agent_id: str, **kwargs: Any) -> None:
         super().__init__(agent_id, level="system", **kwargs)
+
+
+def _checker(space: spaces.Space[Any] | None) -> Callable[[Any], str | None]:
+    """The action check of ``space`` (a precomputed BoxCheck for boxes)."""
+    if isinstance(space, spaces.Box):
+        return BoxCheck(space)
+    return lambda action: None if space is None else problem_of(space, action)
 
 
 def rank(agents: Sequence[Agent]) -> list[Agent]:

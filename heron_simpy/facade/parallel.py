@@ -189,14 +189,29 @@ class LockstepEnv(ParallelEnv[str, np.ndarray, Any]):  # type: ignore[misc]
 
     # ------------------------------------------------------------ internals
     def _observations(self) -> dict[str, np.ndarray]:
-        for p in self._feed:
-            self._last_obs[p.process.agent_id] = p.observation
-        return dict(self._last_obs)
+        """New observations of due agents; a fresh copy of the last one otherwise.
+
+        A copy, so that no two returned observations share an array object
+        (gymnasium's checker, and learners that keep references, rely on it).
+        """
+        fresh = {p.process.agent_id: p.observation for p in self._feed}
+        self._last_obs.update(fresh)
+        return {
+            a: fresh[a] if a in fresh else _frozen_copy(obs)
+            for a, obs in self._last_obs.items()
+        }
 
     def _infos(self) -> dict[str, dict[str, Any]]:
         due = {p.process.agent_id for p in self._feed}
         now = self.time
         return {a: {"active": a in due, "time": now} for a in self.possible_agents}
+
+
+def _frozen_copy(obs: np.ndarray) -> np.ndarray:
+    """A read-only copy of ``obs``."""
+    out = obs.copy()
+    out.flags.writeable = False
+    return out
 
 
 def _blank(space: spaces.Box) -> np.ndarray:

@@ -102,15 +102,19 @@ class FeatureProvider:
         """How many values the feature has."""
         return len(self.fields)
 
-    def vector(self, plant: Any, owner_id: str) -> np.ndarray:
-        """Read the feature's values for ``owner_id`` as a new float64 array."""
-        values = np.array(self._read(plant, owner_id), dtype=np.float64).reshape(-1)
-        if values.shape[0] != self.size:
+    def values(self, plant: Any, owner_id: str) -> list[float]:
+        """Read the feature's values for ``owner_id`` as a list of floats."""
+        values = [float(v) for v in self._read(plant, owner_id)]
+        if len(values) != self.size:
             raise ConfigError(
                 f"feature {self.name!r} of {owner_id!r} must read {self.size} values, "
-                f"got {values.shape[0]}"
+                f"got {len(values)}"
             )
         return values
+
+    def vector(self, plant: Any, owner_id: str) -> np.ndarray:
+        """Read the feature's values for ``owner_id`` as a new float64 array."""
+        return np.array(self.values(plant, owner_id), dtype=np.float64)
 
     def __repr__(self) -> str:
         return (

@@ -90,6 +90,7 @@ def layout(
 
 def read_layout(slots: Sequence[Slot], plant: Any) -> np.ndarray:
     """Read every slot from ``plant`` into one new float64 vector."""
-    if not slots:
-        return np.zeros(0)
-    return np.concatenate([s.feature.vector(plant, s.owner) for s in slots])
+    values: list[float] = []
+    for s in slots:
+        values.extend(s.feature.values(plant, s.owner))
+    return np.array(values, dtype=np.float64)
