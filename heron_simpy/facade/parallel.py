@@ -209,7 +209,7 @@ class LockstepEnv(ParallelEnv[str, np.ndarray, Any]):  # type: ignore[misc]
 
 def _frozen_copy(obs: np.ndarray) -> np.ndarray:
     """A read-only copy of ``obs``."""
-    out = obs.copy()
+    out: np.ndarray = np.array(obs, copy=True)
     out.flags.writeable = False
     return out
 
