@@ -24,6 +24,7 @@ from heron_simpy.exceptions import (
     SimulationError,
 )
 from heron_simpy.features import FeatureProvider, Visibility
+from heron_simpy.heron_env import HeronEnv
 from heron_simpy.plant import Plant, PlantDriver
 from heron_simpy.recording import EpisodeStats, Recorder
 from heron_simpy.registry import available, make, register
@@ -56,6 +57,7 @@ __all__ = [
     "EventType",
     "FeatureProvider",
     "FieldAgent",
+    "HeronEnv",
     "HeronError",
     "HeronWarning",
     "JitterType",

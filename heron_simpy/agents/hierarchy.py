@@ -167,10 +167,16 @@ class PolicyAgent(Agent):
         return out
 
     def respond(self, policy_obs: Any, ctx: Context, action: Any = None) -> Any:
-        """Choose an action unless given; emit messages; return the plant action."""
+        """Choose an action unless given; emit messages; return the plant action.
+
+        Roles emit with ``action=None`` for an agent without any policy; the
+        ones that need an action (setpoints, prices) then send nothing.
+        """
         if action is None:
             policy = self.policy or self.controller
-            if policy is None:
+            if policy is None:  # a passive agent: its roles still report and share
+                for role in self.protocols:
+                    role.emit(self, None, ctx)
                 return None
             action = policy(self.agent_id, policy_obs)
         if self.action_space is not None:

@@ -21,7 +21,7 @@ from heron_simpy.engine import (
     deliver,
     priority,
 )
-from heron_simpy.exceptions import HeronError, SimulationError
+from heron_simpy.exceptions import ActionError, ConfigError, SimulationError
 from heron_simpy.plant import PlantDriver
 from heron_simpy.recording import (
     ApplyRecord,
@@ -193,7 +193,7 @@ class AgentProcess:
                 )
                 return
             action = agent.decide(obs, messages, self)
-        except HeronError:
+        except (ActionError, SimulationError):
             raise
         except Exception as exc:
             raise self._error(now, "controller", exc) from exc
@@ -204,7 +204,7 @@ class AgentProcess:
         now = self._env._now
         try:
             plant_action = self.agent.respond(pending.observation, self, action)
-        except HeronError:
+        except (ActionError, SimulationError):
             raise
         except Exception as exc:
             raise self._error(now, "controller", exc) from exc
@@ -240,8 +240,14 @@ class AgentProcess:
         if self._keep:
             self._append(ApplyRecord(now, self.agent_id, decided_at))
 
-    def _error(self, now: float, where: str, exc: Exception) -> SimulationError:
-        """Wrap an exception from user code with the agent and the time."""
+    def _error(self, now: float, where: str, exc: Exception) -> Exception:
+        """Wrap an exception from user code with the agent and the time.
+
+        A ConfigError (a protocol or feature rejecting a value) stays a
+        ConfigError, prefixed; anything else becomes a SimulationError.
+        """
+        if isinstance(exc, ConfigError):
+            return ConfigError(f"agent {self.agent_id!r} at t={now:.3f}: {exc}")
         return SimulationError(
             f"agent {self.agent_id!r} at t={now:.3f}: {where} raised "
             f"{type(exc).__name__}: {exc}"

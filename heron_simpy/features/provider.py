@@ -83,8 +83,14 @@ class FeatureProvider:
                 f"got {visibility!r}"
             ) from None
         n = len(self.fields)
-        self.low = np.broadcast_to(np.asarray(low, dtype=np.float64), (n,)).copy()
-        self.high = np.broadcast_to(np.asarray(high, dtype=np.float64), (n,)).copy()
+        try:
+            self.low = np.broadcast_to(np.asarray(low, dtype=np.float64), (n,)).copy()
+            self.high = np.broadcast_to(np.asarray(high, dtype=np.float64), (n,)).copy()
+        except ValueError:
+            raise ConfigError(
+                f"FeatureProvider {name!r} bounds must be one number or one per field "
+                f"({n}), got low={low!r}, high={high!r}"
+            ) from None
         if (
             np.any(np.isnan(self.low))
             or np.any(np.isnan(self.high))

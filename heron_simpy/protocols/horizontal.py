@@ -108,6 +108,8 @@ class PriceSignal:
 
     def emit(self, agent: PolicyAgent, action: Any, ctx: Context) -> None:
         """Send the price (the action's first value) to every recipient."""
+        if action is None:
+            return
         price = float(np.asarray(action, dtype=np.float64).reshape(-1)[0])
         for recipient in self.recipients or agent.children:
             ctx.send(recipient, price, self.topic)

@@ -99,7 +99,9 @@ class SetpointDispatch:
         return _EMPTY
 
     def emit(self, agent: PolicyAgent, action: Any, ctx: Context) -> None:
-        """Send every child its setpoint."""
+        """Send every child its setpoint (nothing when there is no action)."""
+        if action is None:
+            return
         for child, value in self.setpoints(action, agent.children).items():
             ctx.send(child, value, self.topic)
 
@@ -132,7 +134,13 @@ class SetpointFollower:
         """Keep the newest setpoint among the delivered messages."""
         for msg in messages:
             if msg.topic == self.topic:
-                self.value = float(np.clip(msg.payload, self.low[0], self.high[0]))
+                values = np.asarray(msg.payload, dtype=np.float64).reshape(-1)
+                if values.size != 1:
+                    raise ConfigError(
+                        f"SetpointFollower of {agent.agent_id!r} takes one value per "
+                        f"setpoint, got {msg.payload!r}"
+                    )
+                self.value = float(np.clip(values[0], self.low[0], self.high[0]))
 
     def state(self, agent: PolicyAgent) -> np.ndarray:
         """The current setpoint."""
