@@ -88,7 +88,7 @@ def register(scenario_id: str, entry_point: str, description: str = "") -> Scena
         ConfigError: A malformed id (it must look like ``name-vN``) or one
             already registered.
     """
-    if not isinstance(scenario_id, str) or not _ID.match(scenario_id):
+    if not isinstance(scenario_id, str) or not _ID.fullmatch(scenario_id):
         raise ConfigError(
             f"scenario id must look like 'name-vN' (lowercase, e.g. 'battery-v0'), "
             f"got {scenario_id!r}"

@@ -154,6 +154,12 @@ class PolicyAgent(Agent):
         obs.flags.writeable = False
         return obs
 
+    def action_problem(self, action: Any) -> str | None:
+        """Describe what is wrong with ``action`` for this agent, or None."""
+        if self.action_space is None:
+            return "is not accepted: the agent has no action space"
+        return self._check(action)
+
     def prepare(self, observation: Any, messages: tuple[Message, ...]) -> np.ndarray:
         """Absorb messages; return the sensed features plus the roles' local state."""
         self.last_sensed = observation
@@ -172,7 +178,7 @@ class PolicyAgent(Agent):
         Roles emit with ``action=None`` for an agent without any policy; the
         ones that need an action (setpoints, prices) then send nothing.
         """
-        if action is None:
+        if action is None:  # not given: ask the policy (facades reject a None action)
             policy = self.policy or self.controller
             if policy is None:  # a passive agent: its roles still report and share
                 for role in self.protocols:
@@ -180,7 +186,7 @@ class PolicyAgent(Agent):
                 return None
             action = policy(self.agent_id, policy_obs)
         if self.action_space is not None:
-            problem = self._check(action)
+            problem = self.action_problem(action)
             if problem is not None:
                 raise ActionError(
                     f"agent {self.agent_id!r} at t={ctx.now:.3f}: action {problem}, "

@@ -126,7 +126,9 @@ class Broker:
                 )
             delay = FixedDelay(float(delay))
         self._specs[(sender, recipient)] = LinkSpec(delay=delay, loss=loss)
-        self._links.pop((sender, recipient), None)
+        old = self._links.pop((sender, recipient), None)
+        if old is not None:  # mid-episode: new samplers, same FIFO horizon
+            self._open(sender, recipient, self._kernel.env.now).last_at = old.last_at
 
     def restart(self, seed: int | None) -> None:
         """Forget inboxes, links and message numbering for a new episode."""

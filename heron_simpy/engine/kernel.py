@@ -96,7 +96,7 @@ class Kernel:
         self, start_time: float = 0.0, recorder: Recorder | None = None
     ) -> None:
         _check_time("Kernel start_time", start_time)
-        self.env = simpy.Environment(start_time)
+        self.env = simpy.Environment(float(start_time))
         self.start_time = float(start_time)
         self.recorder = recorder if recorder is not None else Recorder("full")
         #: Whether records are built at all (False in "counts" mode: hot path).
@@ -210,7 +210,7 @@ class Kernel:
         start = self.start_time if start_time is None else start_time
         _check_time("Kernel.reset start_time", start)
         self.close()
-        self.env = simpy.Environment(start)
+        self.env = simpy.Environment(float(start))
         self.start_time = float(start)
         self.stats.clear()
         self.recorder.clear()

@@ -8,7 +8,8 @@ import numpy as np
 from gymnasium import spaces
 
 from heron_simpy.agents.process import Pending
-from heron_simpy.exceptions import ActionError, SimulationError
+from heron_simpy.exceptions import SimulationError
+from heron_simpy.facade.decisions import resolve_all
 from heron_simpy.recording import Recorder
 from heron_simpy.scenario import Scenario, ScenarioSource
 from heron_simpy.simulation import Simulation
@@ -37,10 +38,14 @@ class EventEnv:
 
     Example:
         >>> import heron_simpy
+        >>> env = heron_simpy.make("battery-v0", api="event", profile="ideal")
+        >>> obs, infos = env.reset(seed=0)
+        >>> sorted(obs), env.time
+        (['battery_0', 'battery_1', 'fleet'], 0.0)
         >>> env = heron_simpy.make("battery-v0", api="event", profile="lan")
         >>> obs, infos = env.reset(seed=0)
-        >>> sorted(obs), round(env.time, 3)
-        (['battery_0', 'battery_1', 'fleet'], 0.05)
+        >>> sorted(obs), round(env.time, 3)  # observations arrive one agent at a time
+        (['battery_1'], 0.045)
     """
 
     def __init__(
@@ -109,7 +114,7 @@ class EventEnv:
         self._last_obs = {}
         self._done = False
         self.agents = list(self.possible_agents)
-        obs, _, _, _, infos = self._advance()
+        obs, _, _, _, infos = self._advance(report=False)
         return obs, infos
 
     def step(
@@ -131,19 +136,12 @@ class EventEnv:
             raise SimulationError(
                 "EventEnv.step() needs reset() first (the episode is over)"
             )
-        pending, self._feed[:] = list(self._feed), []
-        for p in pending:
-            agent_id = p.process.agent_id
-            if agent_id not in action_dict:
-                raise ActionError(
-                    f"agent {agent_id!r} at t={p.time:.3f}: action is due but missing"
-                )
-            p.process.resolve(p, action_dict[agent_id])
+        resolve_all(self._feed, action_dict)
         return self._advance()
 
     # ------------------------------------------------------------ internals
     def _advance(
-        self,
+        self, report: bool = True
     ) -> tuple[
         dict[str, np.ndarray],
         dict[str, float],
@@ -151,7 +149,11 @@ class EventEnv:
         dict[str, bool],
         dict[str, dict[str, Any]],
     ]:
-        """Run to the next decision instant (or the horizon) and report."""
+        """Run to the next decision instant (or the horizon) and report.
+
+        With ``report=False`` (from ``reset``, which returns no rewards) the
+        rewards so far stay accumulated and are returned at the next step.
+        """
         sim = self._sim
         assert sim is not None
         end = sim.kernel.start_time + self.horizon
@@ -173,8 +175,9 @@ class EventEnv:
                 self._last_obs[p.process.agent_id] = p.observation
         obs = {a: self._last_obs[a] for a in ids if a in self._last_obs}
         rewards = {a: self._acc[a] for a in ids}
-        for a in ids:
-            self._acc[a] = 0.0
+        if report:
+            for a in ids:
+                self._acc[a] = 0.0
         terminateds = dict.fromkeys(ids, False) | {ALL: False}
         truncateds = dict.fromkeys(ids, self._done) | {ALL: self._done}
         infos = {a: {"time": sim.now} for a in obs}

@@ -9,7 +9,8 @@ from gymnasium import spaces
 from pettingzoo.utils.env import ParallelEnv
 
 from heron_simpy.agents.process import Pending
-from heron_simpy.exceptions import ActionError, ConfigError, SimulationError
+from heron_simpy.exceptions import ConfigError, SimulationError
+from heron_simpy.facade.decisions import resolve_all
 from heron_simpy.recording import Recorder
 from heron_simpy.scenario import Scenario, ScenarioSource
 from heron_simpy.simulation import Simulation
@@ -138,14 +139,7 @@ class LockstepEnv(ParallelEnv[str, np.ndarray, Any]):  # type: ignore[misc]
             raise SimulationError(
                 "LockstepEnv.step() needs reset() first (the episode is over)"
             )
-        pending, self._feed[:] = list(self._feed), []
-        for p in pending:
-            agent_id = p.process.agent_id
-            if agent_id not in actions:
-                raise ActionError(
-                    f"agent {agent_id!r} at t={p.time:.3f}: action is due but missing"
-                )
-            p.process.resolve(p, actions[agent_id])
+        resolve_all(self._feed, actions)
         self._k += 1
         sim.run_until(sim.kernel.start_time + self._k * self.dt, before="deliver")
         row = sim.last_reward_row

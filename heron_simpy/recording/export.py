@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from heron_simpy.recording.records import Record
 
 __all__ = ["COLUMNS", "read_jsonl", "record_to_dict", "to_csv", "to_jsonl"]
@@ -71,7 +73,7 @@ def to_csv(records: Iterable[Record], path: str | Path) -> int:
         writer.writeheader()
         for rec in records:
             row = {
-                k: (repr(v) if isinstance(v, float) else v)
+                k: (repr(float(v)) if isinstance(v, (float, np.floating)) else v)
                 for k, v in record_to_dict(rec).items()
             }
             writer.writerow(row)
