@@ -9,7 +9,7 @@ from gymnasium import spaces
 
 from heron_simpy.agents.process import Pending
 from heron_simpy.exceptions import SimulationError
-from heron_simpy.facade.decisions import resolve_all
+from heron_simpy.facade.decisions import EpisodeSeeds, resolve_all
 from heron_simpy.recording import Recorder
 from heron_simpy.scenario import Scenario, ScenarioSource
 from heron_simpy.simulation import Simulation
@@ -68,7 +68,7 @@ class EventEnv:
             for a in scenario.controllable
         }
         self.horizon = scenario.horizon
-        self._seeds: np.random.Generator | None = None
+        self._seeds = EpisodeSeeds()
         self._sim: Simulation | None = None
         self._scenario: Scenario | None = None
         self._feed: list[Pending] = []
@@ -99,13 +99,7 @@ class EventEnv:
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[dict[str, np.ndarray], dict[str, dict[str, Any]]]:
         """Start an episode and run to the first decision instant."""
-        if seed is not None:
-            self._seeds = np.random.default_rng(seed)
-            episode_seed = seed
-        else:
-            if self._seeds is None:
-                self._seeds = np.random.default_rng()
-            episode_seed = int(self._seeds.integers(2**63))
+        episode_seed = self._seeds.next(seed)
         self._scenario = scenario = self._entry.build(**self._overrides)
         self._sim = scenario.simulation(self.profile, episode_seed, Recorder("counts"))
         self._feed = self._sim.defer_decisions()

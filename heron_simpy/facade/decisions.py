@@ -1,15 +1,17 @@
-"""Resolve parked decisions with a learner's actions, all or nothing."""
+"""Episode plumbing shared by the facades: seeds, and all-or-nothing resolution."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
 from heron_simpy.agents import PolicyAgent
 from heron_simpy.agents.process import Pending
 from heron_simpy.exceptions import ActionError
 
-__all__ = ["resolve_all"]
+__all__ = ["EpisodeSeeds", "resolve_all"]
 
 
 def resolve_all(feed: list[Pending], actions: Mapping[str, Any]) -> None:
@@ -43,3 +45,24 @@ def resolve_all(feed: list[Pending], actions: Mapping[str, Any]) -> None:
     feed.clear()
     for p in pending:
         p.process.resolve(p, actions[p.process.agent_id])
+
+
+class EpisodeSeeds:
+    """The seed of each episode: the one given, else the next of a seeded stream.
+
+    A seeded ``reset(seed=s)`` runs episode ``s`` and makes the seeds of later
+    unseeded resets reproducible; unseeded from the start, they come from
+    fresh entropy.
+    """
+
+    def __init__(self) -> None:
+        self._stream: np.random.Generator | None = None
+
+    def next(self, seed: int | None) -> int:
+        """Return the master seed of the episode starting now."""
+        if seed is not None:
+            self._stream = np.random.default_rng(seed)
+            return seed
+        if self._stream is None:
+            self._stream = np.random.default_rng()
+        return int(self._stream.integers(2**63))

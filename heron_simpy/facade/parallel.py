@@ -10,7 +10,7 @@ from pettingzoo.utils.env import ParallelEnv
 
 from heron_simpy.agents.process import Pending
 from heron_simpy.exceptions import ConfigError, SimulationError
-from heron_simpy.facade.decisions import resolve_all
+from heron_simpy.facade.decisions import EpisodeSeeds, resolve_all
 from heron_simpy.recording import Recorder
 from heron_simpy.scenario import Scenario, ScenarioSource
 from heron_simpy.simulation import Simulation
@@ -76,7 +76,7 @@ class LockstepEnv(ParallelEnv[str, np.ndarray, Any]):  # type: ignore[misc]
             for a in scenario.controllable
         }
         self.agents: list[str] = []
-        self._seeds: np.random.Generator | None = None
+        self._seeds = EpisodeSeeds()
         self._sim: Simulation | None = None
         self._scenario: Scenario | None = None
         self._feed: list[Pending] = []
@@ -101,13 +101,7 @@ class LockstepEnv(ParallelEnv[str, np.ndarray, Any]):  # type: ignore[misc]
         A given ``seed`` makes the episode and the seeds of later unseeded
         resets reproducible.
         """
-        if seed is not None:
-            self._seeds = np.random.default_rng(seed)
-            episode_seed = seed
-        else:
-            if self._seeds is None:
-                self._seeds = np.random.default_rng()
-            episode_seed = int(self._seeds.integers(2**63))
+        episode_seed = self._seeds.next(seed)
         self._scenario = scenario = self._entry.build(**self._overrides)
         self._sim = sim = scenario.simulation("ideal", episode_seed, Recorder("counts"))
         self._feed = sim.defer_decisions()

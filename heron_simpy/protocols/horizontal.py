@@ -10,6 +10,7 @@ import numpy as np
 
 from heron_simpy.agents import Context, PolicyAgent
 from heron_simpy.broker import Message
+from heron_simpy.protocols.vertical import SetpointFollower
 
 __all__ = ["Consensus", "PriceFollower", "PriceSignal"]
 
@@ -115,7 +116,7 @@ class PriceSignal:
             ctx.send(recipient, price, self.topic)
 
 
-class PriceFollower:
+class PriceFollower(SetpointFollower):
     """A price taker's role: observe the latest price received.
 
     Args:
@@ -134,20 +135,4 @@ class PriceFollower:
         high: float = math.inf,
         topic: str = "price",
     ) -> None:
-        self.value = float(default)
-        self.low = np.array([low], dtype=np.float64)
-        self.high = np.array([high], dtype=np.float64)
-        self.topic = topic
-
-    def receive(self, agent: PolicyAgent, messages: Sequence[Message]) -> None:
-        """Keep the newest price."""
-        for msg in messages:
-            if msg.topic == self.topic:
-                self.value = float(msg.payload)
-
-    def state(self, agent: PolicyAgent) -> np.ndarray:
-        """The current price."""
-        return np.array([self.value])
-
-    def emit(self, agent: PolicyAgent, action: Any, ctx: Context) -> None:
-        """Followers send nothing."""
+        super().__init__(default, low, high, topic)

@@ -11,6 +11,7 @@ from typing import Protocol, TypeAlias, runtime_checkable
 import numpy as np
 
 from heron_simpy.exceptions import ConfigError
+from heron_simpy.timing.delays import is_delay_model
 from heron_simpy.timing.rng import BATCH, batched, constant
 
 __all__ = [
@@ -36,16 +37,8 @@ def _check_probability(value: object, subject: str) -> float:
     return number
 
 
-def is_loss_model(obj: object) -> bool:
-    """Tell whether ``obj`` can be used as a LossModel.
-
-    Args:
-        obj: Any object.
-
-    Returns:
-        True if ``obj`` has a callable ``sampler`` attribute.
-    """
-    return callable(getattr(obj, "sampler", None))
+#: Whether an object can be used as a LossModel (it has a callable ``sampler``).
+is_loss_model = is_delay_model
 
 
 @runtime_checkable
