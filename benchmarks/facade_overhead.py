@@ -39,7 +39,8 @@ from pettingzoo.utils.env import ParallelEnv
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import parser, versions, write
 
-import heron_simpy
+from heron_simpy.facade import LockstepEnv
+from heron_simpy.registry import spec
 from heron_simpy.timing import generator
 
 SCENARIO = "battery-v0"
@@ -164,8 +165,12 @@ class PlainBatteryEnv(ParallelEnv[str, np.ndarray, Any]):
         return dict(zip(self.possible_agents, obs, strict=True))
 
 
-def make_pair(n: int, horizon: float = HORIZON) -> tuple[Any, PlainBatteryEnv]:
-    heron = heron_simpy.make(SCENARIO, n_agents=n, coordinator=False, horizon=horizon)
+def make_pair(
+    n: int, horizon: float = HORIZON, batched: bool | None = None
+) -> tuple[Any, PlainBatteryEnv]:
+    """heron's lockstep env (the default path, or forced) and the plain env."""
+    overrides = {"n_agents": n, "coordinator": False, "horizon": horizon}
+    heron = LockstepEnv(spec(SCENARIO), overrides, batched=batched)
     return heron, PlainBatteryEnv(n, horizon=horizon)
 
 
@@ -183,9 +188,9 @@ def same_obs(x: dict[str, np.ndarray], y: dict[str, np.ndarray]) -> bool:
     )
 
 
-def check(n: int, seed: int) -> None:
+def check(n: int, seed: int, batched: bool | None = None) -> None:
     """Refuse to time anything unless both envs produce identical episodes."""
-    heron, plain = make_pair(n)
+    heron, plain = make_pair(n, batched=batched)
 
     def fail(what: str) -> SystemExit:
         return SystemExit(f"PlainBatteryEnv != {SCENARIO} facade at N={n}: {what}")
@@ -247,8 +252,9 @@ def main() -> None:
     budget = 20_000 if args.quick else 60_000  # agent-steps per measurement
     for n in CHECK_SIZES:
         check(n, args.seed)
+        check(n, args.seed, batched=False)
     print(
-        f"check: heron facade == PlainBatteryEnv (N = "
+        f"check: heron facade (batched and process paths) == PlainBatteryEnv (N = "
         f"{', '.join(map(str, CHECK_SIZES))}; full {HORIZON:.0f}-step episodes, "
         f"seed {args.seed})",
         flush=True,
@@ -269,11 +275,14 @@ def main() -> None:
             )
             for _ in range(min(steps, per_episode))
         ]
-        best_h = best_p = math.inf
+        processes, _ = make_pair(n, horizon, batched=False)
+        best_h = best_p = best_q = math.inf
         for _ in range(args.repeat):
             best_p = min(best_p, time_steps(plain, actions, steps, args.seed))
             best_h = min(best_h, time_steps(heron, actions, steps, args.seed))
+            best_q = min(best_q, time_steps(processes, actions, steps, args.seed))
         heron.close()
+        processes.close()
         row = {
             "n": n,
             "steps": steps,
@@ -281,6 +290,9 @@ def main() -> None:
             "plain_steps_per_s": steps / best_p,
             "ratio": best_h / best_p,
             "heron_us_per_agent_step": best_h / steps / n * 1e6,
+            "heron_batched": heron.batched,
+            "process_path_steps_per_s": steps / best_q,
+            "process_path_ratio": best_q / best_p,
             "plain_us_per_agent_step": best_p / steps / n * 1e6,
         }
         rows.append(row)
@@ -290,7 +302,8 @@ def main() -> None:
             f"plain {row['plain_steps_per_s']:9.1f} steps/s  "
             f"ratio {row['ratio']:6.1f}x  "
             f"per agent-step heron {row['heron_us_per_agent_step']:7.2f} us / "
-            f"plain {row['plain_us_per_agent_step']:5.2f} us",
+            f"plain {row['plain_us_per_agent_step']:5.2f} us  "
+            f"| process path {row['process_path_ratio']:5.1f}x",
             flush=True,
         )
     by_n = {r["n"]: r for r in rows}

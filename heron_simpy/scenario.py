@@ -13,7 +13,29 @@ from heron_simpy.recording import Recorder
 from heron_simpy.simulation import ProcessFactory, RewardFn, Simulation
 from heron_simpy.timing import TickConfig, TimingProfile
 
-__all__ = ["Scenario", "ScenarioSource"]
+__all__ = ["Batch", "Scenario", "ScenarioSource"]
+
+
+class Batch(Protocol):
+    """A vectorised form of some agents' sense/prepare and act (optional).
+
+    The lockstep facade may use it instead of driving the agents' SimPy
+    processes, when every agent of the scenario is covered, ticks every
+    ``dt`` from the start and no extra process runs. It must be exact: row i
+    of :meth:`observe` is what agent i's ``prepare(sense(plant), ())`` gives,
+    and :meth:`apply` has the effect of each agent's ``act`` in order. The
+    conformance suite checks both paths bit for bit.
+    """
+
+    @property
+    def agent_ids(self) -> tuple[str, ...]:
+        """The agents covered, in same-time order."""
+
+    def observe(self, plant: Any) -> Any:
+        """Observations of all covered agents as an (n, d) float64 array."""
+
+    def apply(self, plant: Any, actions: Any) -> None:
+        """Apply an (n, ...) array of actions, row i for agent i."""
 
 
 class ScenarioSource(Protocol):
@@ -41,6 +63,7 @@ class Scenario:
         description: One line for ``heron-simpy list``.
         processes: Extra SimPy processes (exogenous inputs, faults).
         state: ``state(plant) -> array`` for the facade's ``state()``.
+        batch: Optional vectorised sense/act used by the lockstep facade.
     """
 
     name: str
@@ -52,6 +75,7 @@ class Scenario:
     description: str = ""
     processes: Sequence[ProcessFactory] = ()
     state: Callable[[Any], Any] | None = None
+    batch: Batch | None = None
     _ranked: list[Agent] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
@@ -85,6 +109,16 @@ class Scenario:
         return [
             a for a in self._ranked if isinstance(a, PolicyAgent) and a.controllable
         ]
+
+    @property
+    def batchable(self) -> bool:
+        """Whether the lockstep facade may use :attr:`batch` for this instance."""
+        if self.batch is None or self.processes:
+            return False
+        every = {a.agent_id for a in self._ranked}
+        return set(self.batch.agent_ids) == every and all(
+            a.tick_interval == self.dt and a.phase == 0.0 for a in self._ranked
+        )
 
     def agent(self, agent_id: str) -> Agent:
         """The agent called ``agent_id``."""

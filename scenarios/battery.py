@@ -127,6 +127,12 @@ class BatteryPlant:
         self.soc[i] = min(1.0, max(0.0, self.soc[i] + a * self.config.rate))
         self.throughput[i] += abs(a)
 
+    def apply_all(self, actions: np.ndarray) -> None:
+        """Every battery's action at once (row i for battery_i), as ``apply`` would."""
+        a = actions[:, 0].astype(np.float64)
+        self.soc = np.minimum(1.0, np.maximum(0.0, self.soc + a * self.config.rate))
+        self.throughput += np.abs(a)
+
     def state(self) -> np.ndarray:
         """Global state: charge then load of every battery."""
         return np.concatenate([self.soc, self.load])
@@ -198,17 +204,20 @@ def build(config: Config) -> Scenario:
             )
         )
 
+    ids = [f"battery_{i}" for i in range(config.n_agents)]
+
     def reward(p: BatteryPlant, t: float) -> dict[str, float]:
+        """-|soc - 0.5| minus the charge-rate cost since the last grid point."""
         dev = np.abs(p.soc - 0.5)
-        r = {
-            f"battery_{i}": float(-dev[i] - config.action_cost * p.throughput[i])
-            for i in range(p.n)
-        }
+        r = dict(
+            zip(ids, (-dev - config.action_cost * p.throughput).tolist(), strict=True)
+        )
         p.throughput[:] = 0.0
         if config.coordinator:
             r["fleet"] = float(-dev.mean())
         return r
 
+    batch = None if config.coordinator else FleetBatch(agents)
     return Scenario(
         "battery-v0",
         plant,
@@ -218,7 +227,30 @@ def build(config: Config) -> Scenario:
         config.horizon,
         DESCRIPTION,
         state=lambda p: p.state(),
+        batch=batch,
     )
+
+
+class FleetBatch:
+    """battery-v0 without a coordinator, vectorised for the lockstep facade.
+
+    Row i of ``observe`` is battery_i's observation [soc, load, setpoint] (the
+    setpoint never changes without a coordinator); ``apply`` is
+    ``BatteryPlant.apply`` for every battery at once. The conformance suite
+    checks it against the agents bit for bit.
+    """
+
+    def __init__(self, agents: list[FieldAgent]) -> None:
+        self.agent_ids = tuple(a.agent_id for a in agents)
+        self._setpoints = np.array([a.protocols[0].value for a in agents])
+
+    def observe(self, plant: BatteryPlant) -> np.ndarray:
+        """[soc, load, setpoint] of every battery, one row each."""
+        return np.column_stack((plant.soc, plant.load, self._setpoints))
+
+    def apply(self, plant: BatteryPlant, actions: np.ndarray) -> None:
+        """Apply every battery's action."""
+        plant.apply_all(actions)
 
 
 class TargetDispatch(SetpointDispatch):

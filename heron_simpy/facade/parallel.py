@@ -8,10 +8,9 @@ import numpy as np
 from gymnasium import spaces
 from pettingzoo.utils.env import ParallelEnv
 
-from heron_simpy.agents.process import Pending
 from heron_simpy.exceptions import ConfigError, SimulationError
-from heron_simpy.facade.decisions import EpisodeSeeds, resolve_all
-from heron_simpy.recording import Recorder
+from heron_simpy.facade.decisions import EpisodeSeeds
+from heron_simpy.facade.stepping import BatchStepper, ProcessStepper
 from heron_simpy.scenario import Scenario, ScenarioSource
 from heron_simpy.simulation import Simulation
 
@@ -30,13 +29,21 @@ class LockstepEnv(ParallelEnv[str, np.ndarray, Any]):  # type: ignore[misc]
     observation is the last one they had). Rewards are the scenario's grid
     rewards at the end of the step. The episode is truncated at the horizon.
 
+    When the scenario provides an exact vectorised form of its agents
+    (``Scenario.batch``, e.g. battery-v0 without its coordinator) and every
+    agent ticks every step, the env steps that instead: the same numbers bit
+    for bit (``tests/conformance/test_batch_equivalence.py``), at a fraction of
+    the cost (``benchmarks/facade_overhead.py``).
+
     Args:
         entry: The registered scenario.
         overrides: Scenario overrides (already validated by ``make``).
+        batched: Use the scenario's batch: None (default) when it can, False
+            never (always drive the agent processes), True require it.
 
     Raises:
         ConfigError: A controllable agent's tick interval or phase is not a
-            whole number of steps.
+            whole number of steps, or ``batched=True`` without a usable batch.
 
     Example:
         >>> import heron_simpy
@@ -53,12 +60,21 @@ class LockstepEnv(ParallelEnv[str, np.ndarray, Any]):  # type: ignore[misc]
     metadata: dict[str, Any] = {"name": "heron_simpy_lockstep", "render_modes": []}  # noqa: RUF012
 
     def __init__(
-        self, entry: ScenarioSource, overrides: dict[str, Any] | None = None
+        self,
+        entry: ScenarioSource,
+        overrides: dict[str, Any] | None = None,
+        batched: bool | None = None,
     ) -> None:
         self._entry = entry
         self._overrides = dict(overrides or {})
         scenario = entry.build(**self._overrides)
         _check_lockstep(scenario)
+        if batched and not scenario.batchable:
+            raise ConfigError(
+                f"LockstepEnv batched=True needs a scenario batch covering every agent "
+                f"at every step; {entry.id} with {self._overrides!r} has none"
+            )
+        self.batched = scenario.batchable if batched is None else batched
         self.metadata = {
             "name": entry.id,
             "render_modes": [],
@@ -76,10 +92,11 @@ class LockstepEnv(ParallelEnv[str, np.ndarray, Any]):  # type: ignore[misc]
             for a in scenario.controllable
         }
         self.agents: list[str] = []
+        self._agent_set = set(self.possible_agents)
         self._seeds = EpisodeSeeds()
-        self._sim: Simulation | None = None
+        self._stepper: ProcessStepper | BatchStepper | None = None
         self._scenario: Scenario | None = None
-        self._feed: list[Pending] = []
+        self._due: dict[str, np.ndarray] = {}
         self._last_obs: dict[str, np.ndarray] = {}
         self._k = 0
 
@@ -102,14 +119,16 @@ class LockstepEnv(ParallelEnv[str, np.ndarray, Any]):  # type: ignore[misc]
         resets reproducible.
         """
         episode_seed = self._seeds.next(seed)
+        if self._stepper is not None:
+            self._stepper.close()
         self._scenario = scenario = self._entry.build(**self._overrides)
-        self._sim = sim = scenario.simulation("ideal", episode_seed, Recorder("counts"))
-        self._feed = sim.defer_decisions()
+        stepper_cls = BatchStepper if self.batched else ProcessStepper
+        self._stepper = stepper_cls(scenario, episode_seed)
         self._k = 0
         self._last_obs = {
             a.agent_id: _blank(a.observation_space) for a in scenario.controllable
         }
-        sim.run_until(sim.kernel.start_time, before="deliver")
+        self._due = self._stepper.begin()
         self.agents = list(self.possible_agents)
         return self._observations(), self._infos()
 
@@ -124,20 +143,22 @@ class LockstepEnv(ParallelEnv[str, np.ndarray, Any]):  # type: ignore[misc]
     ]:
         """Apply the due agents' actions and advance one step of ``dt``.
 
+        A rejected action changes nothing: fix it and call ``step`` again.
+
         Raises:
             SimulationError: Called before ``reset`` or after the episode ended.
             ActionError: A due agent's action is missing or invalid.
         """
-        sim = self._sim
-        if sim is None or not self.agents:
+        if self._stepper is None or not self.agents:
             raise SimulationError(
                 "LockstepEnv.step() needs reset() first (the episode is over)"
             )
-        resolve_all(self._feed, actions)
+        self._due, row = self._stepper.advance(actions, (self._k + 1) * self.dt)
         self._k += 1
-        sim.run_until(sim.kernel.start_time + self._k * self.dt, before="deliver")
-        row = sim.last_reward_row
-        rewards = {a: float(row.get(a, 0.0)) for a in self.agents}
+        if row.keys() == self._agent_set:
+            rewards = dict(row)
+        else:
+            rewards = {a: float(row.get(a, 0.0)) for a in self.agents}
         done = self._k >= self.steps_per_episode
         obs = self._observations()
         infos = self._infos()
@@ -155,15 +176,15 @@ class LockstepEnv(ParallelEnv[str, np.ndarray, Any]):  # type: ignore[misc]
 
     def close(self) -> None:
         """End the episode and free the simulation."""
-        if self._sim is not None:
-            self._sim.kernel.close()
-        self._sim = None
+        if self._stepper is not None:
+            self._stepper.close()
+        self._stepper = None
         self.agents = []
 
     @property
     def simulation(self) -> Simulation | None:
-        """The simulation of the current episode (read it, do not step it)."""
-        return self._sim
+        """The simulation of the current episode (None on the batched path)."""
+        return None if self._stepper is None else self._stepper.simulation
 
     @property
     def scenario(self) -> Scenario | None:
@@ -173,7 +194,7 @@ class LockstepEnv(ParallelEnv[str, np.ndarray, Any]):  # type: ignore[misc]
     @property
     def time(self) -> float:
         """Simulated time of the current step, s."""
-        return 0.0 if self._sim is None else self._sim.now
+        return self._k * self.dt
 
     # ------------------------------------------------------------ internals
     def _observations(self) -> dict[str, np.ndarray]:
@@ -182,7 +203,10 @@ class LockstepEnv(ParallelEnv[str, np.ndarray, Any]):  # type: ignore[misc]
         A copy, so that no two returned observations share an array object
         (gymnasium's checker, and learners that keep references, rely on it).
         """
-        fresh = {p.process.agent_id: p.observation for p in self._feed}
+        fresh = self._due
+        if len(fresh) == len(self._last_obs):
+            self._last_obs = dict(fresh)
+            return dict(fresh)
         self._last_obs.update(fresh)
         return {
             a: fresh[a] if a in fresh else _frozen_copy(obs)
@@ -190,7 +214,7 @@ class LockstepEnv(ParallelEnv[str, np.ndarray, Any]):  # type: ignore[misc]
         }
 
     def _infos(self) -> dict[str, dict[str, Any]]:
-        due = {p.process.agent_id for p in self._feed}
+        due = self._due
         now = self.time
         return {a: {"active": a in due, "time": now} for a in self.possible_agents}
 
