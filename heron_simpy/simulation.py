@@ -215,6 +215,7 @@ class Simulation:
                 config=self.config_for(agent_id),
                 rank=rank,
                 seed=self.seed,
+                grid=self.eval_dt,
             )
         for factory in self._factories:
             kernel.process(factory(self))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
+import itertools
+from collections.abc import Generator, Iterator
 from typing import Any, NamedTuple
 
 import simpy
@@ -69,6 +70,7 @@ class AgentProcess:
         config: Its resolved timing.
         rank: Its place in the same-time order (parents first).
         seed: Master seed; the agent's streams are keyed by its id.
+        grid: The reward grid step, s, that deterministic ticks align with.
     """
 
     def __init__(
@@ -81,6 +83,7 @@ class AgentProcess:
         config: TickConfig,
         rank: int,
         seed: int | None,
+        grid: float | None = None,
     ) -> None:
         self.agent = agent
         self.agent_id = agent.agent_id
@@ -107,6 +110,8 @@ class AgentProcess:
         self._append = kernel.recorder.append
         self._sync = driver.sync
         self._plant = driver.plant
+        self._start = kernel.start_time
+        self._grid = grid
         #: Where deferred decisions go (a facade's list), or None to decide at once.
         self.feed: list[Pending] | None = None
         self.process: simpy.Process = kernel.process(self._run())
@@ -123,17 +128,41 @@ class AgentProcess:
 
     # ------------------------------------------------------------ process
     def _run(self) -> Generator[Event, Any, None]:
-        """The agent's SimPy process: wait for the phase, then tick forever."""
+        """The agent's SimPy process: wait for the phase, then tick forever.
+
+        Jittered ticks add a fresh interval sample to the previous tick (DESIGN
+        section 2). Deterministic ticks are placed at absolute times so that
+        they never drift: on the reward grid's own formula ``start + j * grid``
+        when the interval and phase are whole grid steps (so a tick and a grid
+        point that are the same instant compare equal), else
+        ``start + phase + k * interval``.
+        """
         env = self._env
         prio = self._prio_tick
-        next_interval = self._next_interval
         try:
+            if self.config.tick_model.is_deterministic:
+                times = self._tick_times()
+                while True:
+                    yield Timer(env, 0.0, prio, at=next(times))
+                    self._tick()
+            next_interval = self._next_interval
             yield Timer(env, self.config.phase, prio)
             while True:
                 self._tick()
                 yield Timer(env, next_interval(), prio)
         except simpy.Interrupt:
             return
+
+    def _tick_times(self) -> Iterator[float]:
+        """Absolute times of deterministic ticks (see :meth:`_run`)."""
+        start = self._start
+        interval, phase, grid = self.config.tick_interval, self.config.phase, self._grid
+        if grid is not None:
+            m, p = interval / grid, phase / grid
+            if _whole(m) and _whole(p):
+                m_i, p_i = round(m), round(p)
+                return (start + (p_i + k * m_i) * grid for k in itertools.count())
+        return (start + phase + k * interval for k in itertools.count())
 
     def _tick(self) -> None:
         """Sample the observation now and start its delayed delivery."""
@@ -252,3 +281,8 @@ class AgentProcess:
             f"agent {self.agent_id!r} at t={now:.3f}: {where} raised "
             f"{type(exc).__name__}: {exc}"
         )
+
+
+def _whole(x: float) -> bool:
+    """Whether ``x`` is a whole number (up to rounding of a division)."""
+    return abs(x - round(x)) <= 1e-9 * max(1.0, abs(x))

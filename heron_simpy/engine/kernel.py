@@ -28,7 +28,12 @@ class Timer(Event):
     """
 
     def __init__(
-        self, env: simpy.Environment, delay: float, prio: int, item: Any = None
+        self,
+        env: simpy.Environment,
+        delay: float,
+        prio: int,
+        item: Any = None,
+        at: float | None = None,
     ) -> None:
         self.env = env
         self.callbacks: list[Callable[[Event], None]] = []
@@ -37,8 +42,11 @@ class Timer(Event):
         self._ok = True
         # Plain version: env.schedule(self, prio, delay). Inlined (one call less
         # per event, measured by benchmarks/engine_throughput.py); same heap entry.
+        # ``at`` places it at an absolute time (``now + (at - now)`` may differ
+        # from ``at`` in the last bit; grid-aligned ticks must not).
         queue: list[Any] = env._queue
-        heappush(queue, (env._now + delay, prio, next(env._eid), self))
+        time = env._now + delay if at is None else at
+        heappush(queue, (time, prio, next(env._eid), self))
 
 
 class Call:

@@ -91,6 +91,28 @@ def test_ideal_event_run_equals_lockstep_bit_for_bit(
     assert np.array_equal(ev_state, ls_state)
 
 
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"dt": 0.1, "coordinator_tick": 0.5, "horizon": 3.0},
+        {"n_agents": 4, "coordinator_tick": 3.0},
+    ],
+    ids=["dt=0.1", "coordinator-3s"],
+)
+def test_equivalence_with_fractional_steps(overrides: dict[str, Any]) -> None:
+    """A 0.1 s step: tick k must be the same instant as grid point k (no drift)."""
+    t_end = overrides.get("horizon", 30.0)
+    ev_log, ev_rewards, ev_state = event_run("battery-v0", t_end, 3, **overrides)
+    ls_log, ls_rewards, ls_state = lockstep_run("battery-v0", t_end, 3, **overrides)
+    assert len(ev_log) == len(ls_log) > 0
+    for e, s in zip(ev_log, ls_log, strict=True):
+        assert e[:2] == s[:2]
+        assert np.array_equal(e[2], s[2])
+        assert np.array_equal(e[3], s[3])
+    assert {a: ev_rewards[a] for a in ls_rewards} == ls_rewards
+    assert np.array_equal(ev_state, ls_state)
+
+
 def test_equivalence_test_can_fail() -> None:
     """A lossy profile must break the equality (the comparison is not vacuous)."""
     _, ev_rewards, _ = event_run("battery-v0", 30.0, 0)

@@ -59,3 +59,27 @@ def test_phase_offsets_first_tick() -> None:
     sim.add_agent(acting("dev"), tick=det(2.0, phase=0.5))
     sim.run_until(5.0)
     assert [r.time for r in sim.trace if r.kind == "tick"] == [0.5, 2.5, 4.5]
+
+
+def test_deterministic_ticks_never_drift_off_the_grid() -> None:
+    """1000 ticks of 0.1 s: each is exactly grid point k (0.1 * k), not a running sum.
+
+    (A running sum gives 0.7999999999999999 for the 8th tick; the grid gives 0.8.)
+    """
+    sim = Simulation(
+        Counter(["dev"]), seed=0, eval_dt=0.1, reward=lambda p, t: {"dev": t}
+    )
+    sim.add_agent(acting("dev"), tick=det(0.1))
+    sim.run_until(100.0)
+    ticks = [r.time for r in sim.trace if r.kind == "tick"]
+    assert ticks == [k * 0.1 for k in range(1000)]
+    assert sim.episode().reward_times == [k * 0.1 for k in range(1, 1001)]
+
+
+def test_deterministic_ticks_off_the_grid_use_absolute_times() -> None:
+    """An interval that is not a whole number of grid steps: start + phase + k * interval."""
+    sim = Simulation(seed=0, start_time=2.0, eval_dt=1.0, reward=lambda p, t: {})
+    sim.add_agent(acting("dev"), tick=det(0.3, phase=0.1))
+    sim.run_until(32.0)
+    ticks = [r.time for r in sim.trace if r.kind == "tick"]
+    assert ticks == [2.0 + 0.1 + k * 0.3 for k in range(100)]
