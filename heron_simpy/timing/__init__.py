@@ -12,17 +12,16 @@ from heron_simpy.timing.config import (
 )
 from heron_simpy.timing.delays import (
     DelayModel,
-    EmpiricalDelay,
     FixedDelay,
-    FloorDelay,
     GaussianDelay,
     LogNormalDelay,
     Sampler,
     SimTime,
     UniformDelay,
     is_delay_model,
-    with_floor,
 )
+from heron_simpy.timing.empirical import EmpiricalDelay
+from heron_simpy.timing.floor import FloorDelay, with_floor
 from heron_simpy.timing.loss import (
     BernoulliLoss,
     GilbertElliottLoss,

@@ -20,8 +20,8 @@ from heron_simpy.timing.delays import (
     _check_real,
     _set_checked,
     is_delay_model,
-    with_floor,
 )
+from heron_simpy.timing.floor import with_floor
 from heron_simpy.timing.rng import BATCH, SeedLike, batched, check_seed, constant
 from heron_simpy.timing.rng import generator as make_generator
 

@@ -24,7 +24,8 @@ from heron_simpy.timing.config import (
     TickConfig,
     TickSamplers,
 )
-from heron_simpy.timing.delays import FixedDelay, FloorDelay, UniformDelay
+from heron_simpy.timing.delays import FixedDelay, UniformDelay
+from heron_simpy.timing.floor import FloorDelay
 from heron_simpy.timing.rng import generator
 
 JITTERS = list(JitterType)

@@ -16,15 +16,14 @@ from hypothesis import strategies as st
 from heron_simpy.exceptions import ConfigError
 from heron_simpy.timing.delays import (
     DelayModel,
-    EmpiricalDelay,
     FixedDelay,
-    FloorDelay,
     GaussianDelay,
     LogNormalDelay,
     UniformDelay,
     is_delay_model,
-    with_floor,
 )
+from heron_simpy.timing.empirical import EmpiricalDelay
+from heron_simpy.timing.floor import FloorDelay, with_floor
 from heron_simpy.timing.rng import BATCH
 
 N_REFERENCE = 1000

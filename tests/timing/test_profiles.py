@@ -298,6 +298,8 @@ def test_timing_package_reexports_the_mapping():
 
 def test_timing_all_is_the_union_of_the_module_alls():
     profiles_module = importlib.import_module("heron_simpy.timing.profiles")
-    modules = (config, delays, loss, rng, profiles_module)
+    empirical = importlib.import_module("heron_simpy.timing.empirical")
+    floor = importlib.import_module("heron_simpy.timing.floor")
+    modules = (config, delays, empirical, floor, loss, rng, profiles_module)
     assert set(timing.__all__) == set().union(*(m.__all__ for m in modules))
     assert all(hasattr(timing, name) for name in timing.__all__)
