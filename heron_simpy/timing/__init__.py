@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from heron_simpy.timing.config import (
     TICK_FLOOR_RATIO,
-    JitterType,
-    RatioDelay,
     ScheduleConfig,
     TickConfig,
     TickSamplers,
@@ -22,6 +20,7 @@ from heron_simpy.timing.delays import (
 )
 from heron_simpy.timing.empirical import EmpiricalDelay
 from heron_simpy.timing.floor import FloorDelay, with_floor
+from heron_simpy.timing.jitter import JitterType, RatioDelay
 from heron_simpy.timing.loss import (
     BernoulliLoss,
     GilbertElliottLoss,

@@ -8,7 +8,8 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 from heron_simpy.exceptions import ConfigError
-from heron_simpy.timing.config import JitterType, TickConfig
+from heron_simpy.timing.config import TickConfig
+from heron_simpy.timing.jitter import JitterType
 from heron_simpy.timing.loss import (
     BernoulliLoss,
     GilbertElliottLoss,

@@ -18,14 +18,13 @@ from hypothesis import strategies as st
 from heron_simpy.exceptions import ConfigError
 from heron_simpy.timing.config import (
     TICK_FLOOR_RATIO,
-    JitterType,
-    RatioDelay,
     ScheduleConfig,
     TickConfig,
     TickSamplers,
 )
 from heron_simpy.timing.delays import FixedDelay, UniformDelay
 from heron_simpy.timing.floor import FloorDelay
+from heron_simpy.timing.jitter import JitterType, RatioDelay
 from heron_simpy.timing.rng import generator
 
 JITTERS = list(JitterType)

@@ -11,7 +11,8 @@ import pytest
 import heron_simpy.timing as timing
 from heron_simpy.exceptions import ConfigError
 from heron_simpy.timing import config, delays, loss, rng
-from heron_simpy.timing.config import JitterType, TickConfig
+from heron_simpy.timing.config import TickConfig
+from heron_simpy.timing.jitter import JitterType
 from heron_simpy.timing.loss import BernoulliLoss, GilbertElliottLoss, NoLoss
 from heron_simpy.timing.profiles import (
     DEFAULT_TICKS,
@@ -300,6 +301,7 @@ def test_timing_all_is_the_union_of_the_module_alls():
     profiles_module = importlib.import_module("heron_simpy.timing.profiles")
     empirical = importlib.import_module("heron_simpy.timing.empirical")
     floor = importlib.import_module("heron_simpy.timing.floor")
-    modules = (config, delays, empirical, floor, loss, rng, profiles_module)
+    jitter = importlib.import_module("heron_simpy.timing.jitter")
+    modules = (config, delays, empirical, floor, jitter, loss, rng, profiles_module)
     assert set(timing.__all__) == set().union(*(m.__all__ for m in modules))
     assert all(hasattr(timing, name) for name in timing.__all__)
