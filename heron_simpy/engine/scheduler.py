@@ -5,15 +5,14 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Generator
-from dataclasses import dataclass, field
-from enum import Enum
 from typing import Any
 
 import simpy
 from simpy.events import Event as SimpyEvent
 
+from heron_simpy.engine.events import PHASE_OF, Event, EventType
 from heron_simpy.engine.kernel import Kernel, Timer, check_run
-from heron_simpy.engine.ordering import APPLY, DELIVER, OBSERVE, OTHER, TICK, priority
+from heron_simpy.engine.ordering import TICK, priority
 from heron_simpy.exceptions import ConfigError, SimulationError
 from heron_simpy.recording import (
     ApplyRecord,
@@ -28,44 +27,7 @@ from heron_simpy.timing.rng import check_seed
 __all__ = ["Event", "EventScheduler", "EventType"]
 
 
-class EventType(str, Enum):
-    """Kinds of events the scheduler dispatches to handlers."""
-
-    AGENT_TICK = "agent_tick"
-    ACTION_EFFECT = "action_effect"
-    MESSAGE_DELIVERY = "message_delivery"
-    OBSERVATION_READY = "observation_ready"
-    CUSTOM = "custom"
-
-
-_PHASE = {
-    EventType.AGENT_TICK: TICK,
-    EventType.ACTION_EFFECT: APPLY,
-    EventType.OBSERVATION_READY: OBSERVE,
-    EventType.MESSAGE_DELIVERY: DELIVER,
-    EventType.CUSTOM: OTHER,
-}
-
-Handler = Callable[["Event", "EventScheduler"], Any]
-
-
-@dataclass(frozen=True)
-class Event:
-    """One scheduled event.
-
-    Attributes:
-        timestamp: When it fires, simulated s.
-        event_type: What kind of event it is.
-        agent_id: The agent it concerns (the recipient for messages).
-        payload: Extra data (``action``, ``message``, ``sender``, ...).
-        sequence: Scheduler-wide number in scheduling order (its identity).
-    """
-
-    timestamp: float
-    event_type: EventType
-    agent_id: str
-    payload: dict[str, Any] = field(default_factory=dict)
-    sequence: int = 0
+Handler = Callable[[Event, "EventScheduler"], Any]
 
 
 class EventScheduler:
@@ -182,7 +144,7 @@ class EventScheduler:
         event = Event(
             env.now + delay, etype, agent_id, dict(payload or {}), next(self._sequence)
         )
-        timer = Timer(env, delay, priority(_PHASE[etype], rank), event)
+        timer = Timer(env, delay, priority(PHASE_OF[etype], rank), event)
         timer.callbacks.append(self._fire)  # type: ignore[arg-type]
         self._live.add(event.sequence)
         return event
