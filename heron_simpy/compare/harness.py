@@ -1,0 +1,328 @@
+"""``compare``: one policy under several timing regimes, with degradation rows."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from heron_simpy.compare.backends import run_jobs
+from heron_simpy.compare.episodes import EpisodeSummary, Job, PolicyRef, load_policy
+from heron_simpy.compare.stats import confidence_interval, mean
+from heron_simpy.compare.sweep import Regime, Sweep
+from heron_simpy.exceptions import ConfigError
+from heron_simpy.registry import spec
+from heron_simpy.timing import TickConfig, TimingProfile, resolve_profile
+
+__all__ = ["DEFAULT_PROFILES", "Comparison", "Row", "compare"]
+
+DEFAULT_PROFILES = ("ideal", "lan", "wan", "scada")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One timing regime's result over all seeds.
+
+    Attributes:
+        label: Profile name, or ``param=value`` for a sweep point.
+        value: The swept value (None for a named profile).
+        episodes: Number of episodes (seeds).
+        mean_return: Mean over seeds of the total return (all agents).
+        ci95: Half-width of the 95 % confidence interval of ``mean_return``.
+        degradation: ``baseline mean - this mean`` (positive = worse).
+        degradation_pct: ``degradation`` as % of ``|baseline mean|``.
+        mean_obs_age: Mean age of the observation used at a decision, s.
+        mean_act_latency: Mean delay from decision to effect, s.
+        messages_dropped: Mean messages lost per episode.
+        drop_rate: Messages lost / messages sent.
+    """
+
+    label: str
+    value: float | None
+    episodes: int
+    mean_return: float
+    ci95: float
+    degradation: float
+    degradation_pct: float
+    mean_obs_age: float
+    mean_act_latency: float
+    messages_dropped: float
+    drop_rate: float
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The result of :func:`compare`: one row per timing regime.
+
+    Attributes:
+        scenario_id: The scenario compared.
+        baseline: Label of the row degradation is measured against.
+        rows: One per regime, in the order given.
+        episodes: Every episode's summary, in job order.
+        sweep_param: The swept parameter, or None for named profiles.
+    """
+
+    scenario_id: str
+    baseline: str
+    rows: list[Row]
+    episodes: list[EpisodeSummary] = field(repr=False)
+    sweep_param: str | None = None
+
+    def table(self) -> str:
+        """An aligned text table of the rows."""
+        head = (
+            "regime",
+            "return",
+            "±95%",
+            "degr.",
+            "degr.%",
+            "obs age",
+            "act lat",
+            "dropped",
+        )
+        lines = [
+            [
+                r.label,
+                f"{r.mean_return:.3f}",
+                _fmt(r.ci95),
+                f"{r.degradation:.3f}",
+                f"{r.degradation_pct:.1f}",
+                _fmt(r.mean_obs_age),
+                _fmt(r.mean_act_latency),
+                f"{r.messages_dropped:.1f}",
+            ]
+            for r in self.rows
+        ]
+        widths = [
+            max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(head)
+        ]
+        fmt = "  ".join(
+            f"{{:<{w}}}" if i == 0 else f"{{:>{w}}}" for i, w in enumerate(widths)
+        )
+        out = [fmt.format(*head), "  ".join("-" * w for w in widths)]
+        out += [fmt.format(*line) for line in lines]
+        return "\n".join(out)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: scenario, baseline, rows and episodes."""
+        return {
+            "scenario": self.scenario_id,
+            "baseline": self.baseline,
+            "sweep_param": self.sweep_param,
+            "rows": [asdict(r) for r in self.rows],
+            "episodes": [asdict(e) for e in self.episodes],
+        }
+
+    def to_json(self, path: str | Path) -> Path:
+        """Write :meth:`to_dict` as JSON (NaN written as null); return the path."""
+        out = Path(path)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(_nan_to_none(self.to_dict()), indent=2) + "\n")
+        return out
+
+    def to_dataframe(self) -> Any:
+        """The rows as a pandas DataFrame (needs the ``analysis`` extra).
+
+        Raises:
+            ConfigError: pandas is not installed.
+        """
+        try:
+            import pandas as pd  # noqa: PLC0415  (optional extra, imported on use)
+        except ImportError:
+            raise ConfigError(
+                "Comparison.to_dataframe needs pandas: pip install 'heron-simpy[analysis]'"
+            ) from None
+        return pd.DataFrame([asdict(r) for r in self.rows])
+
+    def plot(self, path: str | Path) -> Path:
+        """Save a PNG: degradation bars with CIs, or the sweep curve (``plot`` extra)."""
+        from heron_simpy.compare.plots import plot_comparison  # noqa: PLC0415
+
+        return plot_comparison(self, path)
+
+
+def compare(
+    scenario_id: str,
+    policy: PolicyRef = None,
+    profiles: Iterable[str | TimingProfile | TickConfig] | None = None,
+    seeds: int | Sequence[int] = 5,
+    workers: int | None = None,
+    backend: str = "local",
+    t_end: float | None = None,
+    *,
+    sweep: Sweep | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    ray_address: str | None = None,
+    **overrides: Any,
+) -> Comparison:
+    """Run ``policy`` under every timing regime and seed; summarise per regime.
+
+    Args:
+        scenario_id: A registered scenario id.
+        policy: ``policy(agent_id, observation) -> action``, an importable
+            ``"module:callable"``, or None for the built-in controllers.
+        profiles: Timing regimes (names, profile objects or TickConfigs);
+            default ``ideal, lan, wan, scada``. Ignored when ``sweep`` is given.
+        seeds: How many seeds (0..n-1), or the seeds themselves.
+        workers: Local worker processes (default: CPU count; 1 = serial).
+        backend: ``"local"`` or ``"ray"``.
+        t_end: Horizon of each episode, s (default: the scenario's).
+        sweep: Vary one parameter instead of comparing named profiles.
+        progress: ``progress(done, total)`` after each finished episode.
+        ray_address: Ray cluster address for ``backend="ray"``.
+        **overrides: Scenario overrides (``n_agents=...``).
+
+    Returns:
+        One row per regime. Degradation is measured against ``ideal`` when it
+        is among the regimes, else against the first regime.
+
+    Raises:
+        ConfigError: Unknown scenario, profile, override, backend or policy.
+
+    Example:
+        >>> import heron_simpy
+        >>> result = heron_simpy.compare("battery-v0", profiles=["ideal", "scada"],
+        ...                              seeds=2, workers=1, t_end=30.0)
+        >>> [r.label for r in result.rows], result.rows[0].degradation
+        (['ideal', 'scada'], 0.0)
+    """
+    entry = spec(scenario_id)
+    entry.config(**overrides)  # fail fast on bad overrides
+    load_policy(policy)  # fail fast on a bad reference
+    seed_list = _seeds(seeds)
+    regimes = sweep.regimes() if sweep is not None else _regimes(profiles)
+    if sweep is not None and sweep.param not in (
+        "obs_delay",
+        "act_delay",
+        "msg_delay",
+        "jitter_ratio",
+        "loss",
+    ):
+        entry.config(**overrides, **{sweep.param: sweep.values[0]})
+    jobs = [
+        Job(
+            i * len(seed_list) + j,
+            reg.label,
+            scenario_id,
+            policy,
+            reg.profile,
+            s,
+            t_end,
+            tuple(overrides.items()) + reg.overrides,
+        )
+        for i, reg in enumerate(regimes)
+        for j, s in enumerate(seed_list)
+    ]
+    total = len(jobs)
+    tick = None if progress is None else (lambda done: progress(done, total))
+    episodes = run_jobs(jobs, workers, backend, tick, ray_address)
+    rows = _rows(regimes, episodes)
+    labels = [r.label for r in rows]
+    baseline = "ideal" if "ideal" in labels else labels[0]
+    base = rows[labels.index(baseline)].mean_return
+    rows = [_with_degradation(r, base) for r in rows]
+    return Comparison(
+        scenario_id, baseline, rows, episodes, None if sweep is None else sweep.param
+    )
+
+
+def _seeds(seeds: int | Sequence[int]) -> list[int]:
+    if isinstance(seeds, bool):
+        raise ConfigError(
+            f"compare seeds must be a count >= 1 or a list of seeds, got {seeds!r}"
+        )
+    if isinstance(seeds, int):
+        if seeds < 1:
+            raise ConfigError(
+                f"compare seeds must be a count >= 1 or a list of seeds, got {seeds!r}"
+            )
+        return list(range(seeds))
+    out = list(seeds)
+    if not out or not all(
+        isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in out
+    ):
+        raise ConfigError(
+            f"compare seeds must be a count >= 1 or a list of seeds, got {seeds!r}"
+        )
+    return out
+
+
+def _regimes(
+    profiles: Iterable[str | TimingProfile | TickConfig] | None,
+) -> list[Regime]:
+    out = []
+    for p in DEFAULT_PROFILES if profiles is None else profiles:
+        prof = resolve_profile(p)
+        out.append(Regime(p if isinstance(p, str) else prof.name, prof))
+    if not out:
+        raise ConfigError(
+            "compare profiles must name at least one timing regime, got none"
+        )
+    labels = [r.label for r in out]
+    if len(set(labels)) != len(labels):
+        raise ConfigError(f"compare profiles must be distinct, got {labels!r}")
+    return out
+
+
+def _rows(regimes: list[Regime], episodes: list[EpisodeSummary]) -> list[Row]:
+    rows = []
+    for reg in regimes:
+        eps = [e for e in episodes if e.label == reg.label]
+        returns = [e.total_return for e in eps]
+        sent = sum(e.messages_sent for e in eps)
+        dropped = sum(e.messages_dropped for e in eps)
+        rows.append(
+            Row(
+                label=reg.label,
+                value=reg.value,
+                episodes=len(eps),
+                mean_return=mean(returns),
+                ci95=confidence_interval(returns),
+                degradation=0.0,
+                degradation_pct=0.0,
+                mean_obs_age=_weighted(
+                    [e.mean_obs_age for e in eps], [e.decisions for e in eps]
+                ),
+                mean_act_latency=mean(
+                    [
+                        e.mean_act_latency
+                        for e in eps
+                        if not math.isnan(e.mean_act_latency)
+                    ]
+                ),
+                messages_dropped=dropped / len(eps),
+                drop_rate=dropped / sent if sent else 0.0,
+            )
+        )
+    return rows
+
+
+def _weighted(values: list[float], weights: list[int]) -> float:
+    pairs = [
+        (v, w) for v, w in zip(values, weights, strict=True) if w and not math.isnan(v)
+    ]
+    total = sum(w for _, w in pairs)
+    return math.fsum(v * w for v, w in pairs) / total if total else math.nan
+
+
+def _with_degradation(row: Row, base: float) -> Row:
+    d = base - row.mean_return
+    pct = 100.0 * d / abs(base) if base else math.nan
+    return Row(**{**asdict(row), "degradation": d, "degradation_pct": pct})
+
+
+def _fmt(x: float) -> str:
+    return "-" if math.isnan(x) else f"{x:.3f}"
+
+
+def _nan_to_none(x: Any) -> Any:
+    if isinstance(x, float) and math.isnan(x):
+        return None
+    if isinstance(x, dict):
+        return {k: _nan_to_none(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_nan_to_none(v) for v in x]
+    return x

@@ -1,0 +1,143 @@
+"""Sweeps over one timing parameter: each value becomes a timing regime."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from heron_simpy.exceptions import ConfigError
+from heron_simpy.timing import BernoulliLoss, JitterType, TimingProfile, resolve_profile
+
+__all__ = ["PROFILE_PARAMS", "Regime", "Sweep", "parse_sweep"]
+
+#: Parameters a sweep can vary on every level of a base profile.
+PROFILE_PARAMS = ("obs_delay", "act_delay", "msg_delay", "jitter_ratio", "loss")
+
+
+@dataclass(frozen=True)
+class Regime:
+    """One timing regime of a comparison.
+
+    Attributes:
+        label: Row label (a profile name, or ``param=value``).
+        profile: The timing profile to run under.
+        overrides: Scenario overrides of this regime (for sweeps over a
+            scenario parameter such as ``coordinator_tick``).
+        value: The swept value (None for a named profile).
+    """
+
+    label: str
+    profile: TimingProfile
+    overrides: tuple[tuple[str, Any], ...] = ()
+    value: float | None = None
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """Vary one parameter over ``values`` on top of a base profile.
+
+    ``param`` is one of :data:`PROFILE_PARAMS` (applied on every level of
+    ``base``; ``loss`` is a Bernoulli message-loss probability; a
+    ``jitter_ratio`` on a base without jitter uses gaussian jitter) or the name
+    of a numeric scenario override (for example ``coordinator_tick``).
+
+    Attributes:
+        param: The parameter.
+        values: Its values, in order.
+        base: The profile the values are applied to.
+
+    Example:
+        >>> from heron_simpy.compare import Sweep
+        >>> [r.label for r in Sweep("obs_delay", (0.0, 0.5)).regimes()]
+        ['obs_delay=0', 'obs_delay=0.5']
+    """
+
+    param: str
+    values: tuple[float, ...]
+    base: str | TimingProfile = "ideal"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "values", tuple(float(v) for v in self.values))
+        if not self.values:
+            raise ConfigError(
+                f"Sweep {self.param!r} needs at least one value, got none"
+            )
+        for v in self.values:
+            if not math.isfinite(v) or v < 0:
+                raise ConfigError(
+                    f"Sweep {self.param} values must be finite and >= 0, got {v!r}"
+                )
+        if self.param == "loss" and max(self.values) > 1:
+            raise ConfigError(
+                f"Sweep loss values must be probabilities in [0, 1], got {max(self.values)!r}"
+            )
+
+    def regimes(self) -> list[Regime]:
+        """One regime per value."""
+        base = resolve_profile(self.base)
+        out = []
+        for v in self.values:
+            label = f"{self.param}={v:g}"
+            if self.param in PROFILE_PARAMS:
+                out.append(Regime(label, _apply(base, self.param, v), (), v))
+            else:
+                out.append(Regime(label, base, ((self.param, v),), v))
+        return out
+
+
+def _apply(base: TimingProfile, param: str, value: float) -> TimingProfile:
+    """``base`` with ``param`` set to ``value`` on every level."""
+    if param == "loss":
+        return base.replace(
+            name=f"{base.name}+loss={value:g}",
+            loss=BernoulliLoss(value) if value > 0 else None,
+        )
+    changes: dict[str, Any] = {param: value}
+    if param == "jitter_ratio" and base.field.jitter_type is JitterType.NONE:
+        changes["jitter_type"] = JitterType.GAUSSIAN
+    levels = {
+        lvl: getattr(base, lvl).replace(**changes)
+        for lvl in ("field", "coordinator", "system")
+    }
+    return base.replace(name=f"{base.name}+{param}={value:g}", **levels)
+
+
+_SWEEP = re.compile(
+    r"^(?P<param>[a-z_][a-z0-9_]*)=(?P<start>[^:]+):(?P<stop>[^:]+):(?P<n>[^:]+)$"
+)
+
+
+def parse_sweep(text: str, base: str | TimingProfile = "ideal") -> Sweep:
+    """Parse ``PARAM=START:STOP:N`` (N evenly spaced values, both ends included).
+
+    Raises:
+        ConfigError: Malformed text, non-numbers, N < 1, or START > STOP.
+
+    Example:
+        >>> from heron_simpy.compare import parse_sweep
+        >>> parse_sweep("obs_delay=0:2:5").values
+        (0.0, 0.5, 1.0, 1.5, 2.0)
+    """
+    m = _SWEEP.match(text.strip()) if isinstance(text, str) else None
+    if m is None:
+        raise ConfigError(
+            f"sweep must look like PARAM=START:STOP:N (e.g. obs_delay=0:2:5), got {text!r}"
+        )
+    try:
+        start, stop = float(m["start"]), float(m["stop"])
+        n = int(m["n"])
+    except ValueError:
+        raise ConfigError(
+            f"sweep START and STOP must be numbers and N an integer, got {text!r}"
+        ) from None
+    if n < 1 or start > stop:
+        raise ConfigError(f"sweep needs N >= 1 and START <= STOP, got {text!r}")
+    values: Sequence[float] = (
+        [start] if n == 1 else np.linspace(start, stop, n).tolist()
+    )
+    return Sweep(m["param"], tuple(values), base)
