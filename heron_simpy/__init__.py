@@ -13,6 +13,7 @@ from heron_simpy.agents import (
     SystemAgent,
 )
 from heron_simpy.broker import Broker, Message
+from heron_simpy.compare import Comparison, Sweep, compare
 from heron_simpy.engine import Kernel
 from heron_simpy.engine.scheduler import Event, EventScheduler, EventType
 from heron_simpy.evaluation import evaluate
@@ -48,6 +49,7 @@ __all__ = [
     "Agent",
     "AgentProcess",
     "Broker",
+    "Comparison",
     "ConfigError",
     "CoordinatorAgent",
     "Episode",
@@ -71,12 +73,14 @@ __all__ = [
     "ScheduleConfig",
     "Simulation",
     "SimulationError",
+    "Sweep",
     "SystemAgent",
     "TickConfig",
     "TimingProfile",
     "Visibility",
     "__version__",
     "available",
+    "compare",
     "evaluate",
     "make",
     "profiles",

@@ -32,10 +32,11 @@ LAYERS = {
     "registry": 8,
     "heron_env": 8,
     "evaluation": 9,
-    "demo": 10,
-    "cli": 11,
-    "__main__": 12,
-    "__init__": 13,
+    "compare": 10,
+    "demo": 11,
+    "cli": 12,
+    "__main__": 13,
+    "__init__": 14,
 }
 SIMPY_FREE = {"timing", "recording", "plant", "exceptions"}
 

@@ -82,7 +82,8 @@ def _check_picklable(jobs: Sequence[Job]) -> None:
     except Exception as exc:
         raise ConfigError(
             f"compare policy {jobs[0].policy!r} cannot be sent to worker processes "
-            f"({type(exc).__name__}); pass a module-level function or 'module:callable', "
+            f"({type(exc).__name__}); pass a module-level function or "
+            "'module:callable', "
             "or use workers=1"
         ) from exc
 

@@ -133,18 +133,19 @@ class Comparison:
             import pandas as pd  # noqa: PLC0415  (optional extra, imported on use)
         except ImportError:
             raise ConfigError(
-                "Comparison.to_dataframe needs pandas: pip install 'heron-simpy[analysis]'"
+                "Comparison.to_dataframe needs pandas: "
+                "pip install 'heron-simpy[analysis]'"
             ) from None
         return pd.DataFrame([asdict(r) for r in self.rows])
 
     def plot(self, path: str | Path) -> Path:
-        """Save a PNG: degradation bars with CIs, or the sweep curve (``plot`` extra)."""
+        """Save a PNG: return bars with CIs, or the sweep curve (``plot`` extra)."""
         from heron_simpy.compare.plots import plot_comparison  # noqa: PLC0415
 
         return plot_comparison(self, path)
 
 
-def compare(
+def compare(  # noqa: PLR0917  (DESIGN.md section 10 fixes this positional order)
     scenario_id: str,
     policy: PolicyRef = None,
     profiles: Iterable[str | TimingProfile | TickConfig] | None = None,

@@ -74,7 +74,8 @@ class Sweep:
                 )
         if self.param == "loss" and max(self.values) > 1:
             raise ConfigError(
-                f"Sweep loss values must be probabilities in [0, 1], got {max(self.values)!r}"
+                "Sweep loss values must be probabilities in [0, 1], "
+                f"got {max(self.values)!r}"
             )
 
     def regimes(self) -> list[Regime]:
@@ -126,7 +127,8 @@ def parse_sweep(text: str, base: str | TimingProfile = "ideal") -> Sweep:
     m = _SWEEP.match(text.strip()) if isinstance(text, str) else None
     if m is None:
         raise ConfigError(
-            f"sweep must look like PARAM=START:STOP:N (e.g. obs_delay=0:2:5), got {text!r}"
+            "sweep must look like PARAM=START:STOP:N (e.g. obs_delay=0:2:5), "
+            f"got {text!r}"
         )
     try:
         start, stop = float(m["start"]), float(m["stop"])
