@@ -1,20 +1,221 @@
-"""The ``heron-simpy`` command line."""
+"""The ``heron-simpy`` command line: list, run, compare, bench and demo.
+
+Every subcommand returns an exit code: 0 on success, 2 on bad input (one line
+``heron-simpy: error: <message>`` on stderr, no traceback; argparse usage errors
+keep argparse's own output). matplotlib and tqdm are optional: without them
+``compare`` skips its PNG and shows a plain progress line.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import math
+import os
+import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
 
+from heron_simpy.compare import (
+    DEFAULT_PROFILES,
+    Comparison,
+    Sweep,
+    compare,
+    load_policy,
+    parse_sweep,
+)
 from heron_simpy.demo import run_demo
-from heron_simpy.exceptions import HeronError
+from heron_simpy.evaluation import evaluate
+from heron_simpy.exceptions import ConfigError, HeronError
+from heron_simpy.recording import Recorder, to_jsonl
+from heron_simpy.registry import available, build, spec
+from heron_simpy.simulation import Episode
 
-__all__ = ["main"]
+__all__ = ["BENCH_SCRIPT", "main"]
+
+PROG = "heron-simpy"
+DESCRIPTION = (
+    "Test multi-agent control policies under event-driven field timing, on SimPy."
+)
+#: The engine benchmark, found relative to a source checkout (not installed).
+BENCH_SCRIPT = (
+    Path(__file__).resolve().parents[1] / "benchmarks" / "engine_throughput.py"
+)
+PLOT_HINT = "pip install 'heron-simpy[plot]'"
+
+Handler = Callable[[argparse.Namespace], int]
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="heron-simpy", description=__doc__)
-    sub = p.add_subparsers(dest="command", required=True)
+# --------------------------------------------------------------------- parsing
+
+
+def _positive_float(text: str) -> float:
+    """Argparse type: a finite number > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be a number > 0, got {text!r}"
+        ) from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text!r}")
+    return value
+
+
+def _int_at_least(low: int) -> Callable[[str], int]:
+    """Argparse type factory: an int >= ``low``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be an int >= {low}, got {text!r}")
+        return value
+
+    return parse
+
+
+def _add_scenario_args(p: argparse.ArgumentParser) -> None:
+    """Arguments shared by ``run`` and ``compare``."""
+    p.add_argument("scenario", metavar="SCENARIO", help="a registered scenario id")
+    p.add_argument(
+        "--policy",
+        metavar="MODULE:CALLABLE",
+        default=None,
+        help="policy(agent_id, observation) -> action, imported with the current "
+        "directory on sys.path (default: the scenario's built-in controllers)",
+    )
+    p.add_argument(
+        "--t-end",
+        type=_positive_float,
+        default=None,
+        metavar="T",
+        help="horizon in simulated seconds (default: the scenario's)",
+    )
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="extend",
+        nargs="+",
+        default=[],
+        metavar="NAME=VALUE",
+        help="scenario override, e.g. n_agents=10 (int, float, true/false or str)",
+    )
+
+
+def _add_list(sub: Any) -> None:
+    """Add the ``list`` subcommand."""
+    p = sub.add_parser(
+        "list",
+        help="list the registered scenarios",
+        description="List the registered scenarios with their descriptions.",
+    )
+    p.set_defaults(handler=_cmd_list)
+
+
+def _add_run(sub: Any) -> None:
+    """Add the ``run`` subcommand."""
+    p = sub.add_parser(
+        "run",
+        help="run one event-driven episode and print its summary",
+        description="Run one event-driven episode (evaluate) and print a summary.",
+    )
+    _add_scenario_args(p)
+    p.add_argument("--profile", default="ideal", help="timing profile (default: ideal)")
+    p.add_argument(
+        "--seed", type=_int_at_least(0), default=0, help="master seed (default: 0)"
+    )
+    p.add_argument(
+        "--trace",
+        type=Path,
+        default=None,
+        metavar="OUT.jsonl",
+        help="write every trace record as JSON Lines",
+    )
+    p.add_argument(
+        "--plot",
+        type=Path,
+        default=None,
+        metavar="TIMELINE.png",
+        help=f"save a timeline PNG of the trace (needs matplotlib: {PLOT_HINT})",
+    )
+    p.set_defaults(handler=_cmd_run)
+
+
+def _add_compare(sub: Any) -> None:
+    """Add the ``compare`` subcommand."""
+    p = sub.add_parser(
+        "compare",
+        help="run a policy under several timing regimes and compare returns",
+        description="Run a policy under several timing regimes (or a sweep of one "
+        "parameter) over several seeds; print the table and write DIR/compare.json "
+        "and DIR/compare.png.",
+    )
+    _add_scenario_args(p)
+    regimes = p.add_mutually_exclusive_group()
+    regimes.add_argument(
+        "--profiles",
+        default=None,
+        help=f"comma-separated profile names (default: {','.join(DEFAULT_PROFILES)})",
+    )
+    regimes.add_argument(
+        "--sweep",
+        default=None,
+        metavar="PARAM=START:STOP:N",
+        help="vary one parameter (obs_delay, act_delay, msg_delay, jitter_ratio, "
+        "loss, or a numeric scenario override) over N values",
+    )
+    p.add_argument(
+        "--base", default=None, help="profile a --sweep starts from (default: ideal)"
+    )
+    p.add_argument(
+        "--seeds",
+        type=_int_at_least(1),
+        default=5,
+        metavar="N",
+        help="seeds 0..N-1 per regime (default: 5)",
+    )
+    p.add_argument(
+        "--workers",
+        type=_int_at_least(1),
+        default=None,
+        metavar="W",
+        help="worker processes (default: CPU count; 1 runs in this process)",
+    )
+    p.add_argument(
+        "--backend",
+        choices=("local", "ray"),
+        default="local",
+        help="local process pool or Ray (default: local)",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("heron-out"),
+        metavar="DIR",
+        help="output directory (default: heron-out)",
+    )
+    p.set_defaults(handler=_cmd_compare)
+
+
+def _add_bench(sub: Any) -> None:
+    """Add the ``bench`` subcommand."""
+    p = sub.add_parser(
+        "bench",
+        help="measure engine throughput against a bare heapq loop",
+        description="Run benchmarks/engine_throughput.py (source checkout only) "
+        "and print its ratio lines.",
+    )
+    p.add_argument("--quick", action="store_true", help="small sizes (a few seconds)")
+    p.set_defaults(handler=_cmd_bench)
+
+
+def _add_demo(sub: Any) -> None:
+    """Add the ``demo`` subcommand (unchanged)."""
     demo = sub.add_parser(
         "demo", help="run the embedded demo and print a timeline summary"
     )
@@ -23,20 +224,345 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--t-end", type=float, default=120.0, help="simulated seconds")
     demo.add_argument("--seed", type=int, default=0)
+    demo.set_defaults(handler=_cmd_demo)
+
+
+def _parser() -> argparse.ArgumentParser:
+    """Build the argument parser with every subcommand."""
+    p = argparse.ArgumentParser(prog=PROG, description=DESCRIPTION)
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in (_add_list, _add_run, _add_compare, _add_bench, _add_demo):
+        add(sub)
     return p
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; return the process exit code."""
-    args = _parser().parse_args(argv)
+# ------------------------------------------------------------------ arguments
+
+
+def _parse_value(text: str) -> Any:
+    """An override value: int, then float, then true/false, else the string."""
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    return text
+
+
+def _parse_overrides(items: Sequence[str]) -> dict[str, Any]:
+    """Turn ``NAME=VALUE`` strings into scenario overrides (the last one wins).
+
+    Raises:
+        ConfigError: An item without ``=`` or with an empty name.
+    """
+    out: dict[str, Any] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise ConfigError(f"--set must look like NAME=VALUE, got {item!r}")
+        out[name.strip()] = _parse_value(value.strip())
+    return out
+
+
+def _check_overrides(scenario_id: str, overrides: dict[str, Any]) -> None:
+    """Check the scenario id and its overrides before anything runs.
+
+    Raises:
+        ConfigError: Unknown scenario or override, a rejected value, or a value
+            of the wrong type.
+    """
+    entry = spec(scenario_id)
     try:
-        if args.command == "demo":
-            profiles = tuple(p.strip() for p in args.profiles.split(",") if p.strip())
-            print(run_demo(profiles, args.t_end, args.seed))
-    except HeronError as exc:
-        print(f"heron-simpy: error: {exc}", file=sys.stderr)
-        return 2
+        entry.config(**overrides)
+    except TypeError as exc:
+        raise ConfigError(str(exc)) from exc
+
+
+def _check_policy(ref: str | None) -> None:
+    """Import ``module:callable`` with the current directory on ``sys.path``.
+
+    Raises:
+        ConfigError: A malformed, unimportable or non-callable reference.
+    """
+    if ref is None:
+        return
+    cwd = os.getcwd()
+    if cwd not in sys.path:
+        sys.path.insert(0, cwd)
+    load_policy(ref)
+
+
+def _one_line(message: str) -> str:
+    """Fold a multi-line (bulleted) error message onto one line."""
+    lines = [line.strip().removeprefix("- ") for line in message.splitlines()]
+    lines = [line for line in lines if line]
+    if len(lines) <= 1:
+        return lines[0] if lines else message
+    head, rest = lines[0], lines[1:]
+    if head.endswith(":"):
+        return f"{head} {'; '.join(rest)}"
+    return "; ".join(lines)
+
+
+def _has_matplotlib() -> bool:
+    """Whether the optional plotting dependency can be imported."""
+    try:
+        importlib.import_module("matplotlib")
+    except ImportError:
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------- list
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    """Print every registered scenario id with its one-line description."""
+    ids = available()
+    width = max((len(i) for i in ids), default=0)
+    for scenario_id in ids:
+        print(f"{scenario_id:<{width}}  {spec(scenario_id).description}".rstrip())
     return 0
+
+
+# ----------------------------------------------------------------------- run
+
+
+def _summary(args: argparse.Namespace, horizon: float, ep: Episode) -> list[str]:
+    """The ``run`` summary as aligned ``key  value`` lines."""
+    s = ep.stats
+    pairs = [
+        ("scenario", args.scenario),
+        ("profile", args.profile),
+        ("seed", str(args.seed)),
+        ("horizon", f"{horizon:g} s"),
+        ("total return", f"{math.fsum(ep.returns.values()):.4f}"),
+    ]
+    pairs += [(f"  {agent_id}", f"{r:.4f}") for agent_id, r in ep.returns.items()]
+    pairs += [
+        ("ticks", str(s.ticks)),
+        (
+            "observations",
+            f"{s.observations_delivered} delivered, "
+            f"{s.observations_discarded} discarded",
+        ),
+        ("decisions", str(s.decisions)),
+        ("actions applied", str(s.actions_applied)),
+        (
+            "messages",
+            f"{s.messages_sent} sent, {s.messages_delivered} delivered, "
+            f"{s.messages_dropped} dropped",
+        ),
+        ("mean obs age", _seconds(s.mean_obs_age)),
+        ("mean act latency", _seconds(s.mean_act_latency)),
+        ("events processed", str(s.events_processed)),
+    ]
+    width = max(len(k) for k, _ in pairs)
+    return [f"{k:<{width}}  {v}" for k, v in pairs]
+
+
+def _seconds(value: float) -> str:
+    """A mean time in seconds, or ``-`` when there was nothing to average."""
+    return "-" if math.isnan(value) else f"{value:.4f} s"
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    """Run one episode, print its summary, write the trace and timeline."""
+    overrides = _parse_overrides(args.overrides)
+    _check_overrides(args.scenario, overrides)
+    _check_policy(args.policy)
+    if args.plot is not None and not _has_matplotlib():
+        raise ConfigError(f"run --plot needs matplotlib: {PLOT_HINT}")
+    keep = args.trace is not None or args.plot is not None
+    horizon = (
+        args.t_end
+        if args.t_end is not None
+        else build(args.scenario, **overrides).horizon
+    )
+    ep = evaluate(
+        args.scenario,
+        load_policy(args.policy),
+        profile=args.profile,
+        t_end=horizon,
+        seed=args.seed,
+        recorder=Recorder("full" if keep else "counts"),
+        **overrides,
+    )
+    print("\n".join(_summary(args, horizon, ep)))
+    if args.trace is not None:
+        args.trace.parent.mkdir(parents=True, exist_ok=True)
+        n = to_jsonl(ep.trace, args.trace)
+        print(f"wrote {args.trace} ({n} records)")
+    if args.plot is not None:
+        from heron_simpy.compare.plots import plot_timeline  # noqa: PLC0415
+
+        args.plot.parent.mkdir(parents=True, exist_ok=True)
+        print(f"wrote {plot_timeline(ep.trace, args.plot, t_end=horizon)}")
+    return 0
+
+
+# ------------------------------------------------------------------- compare
+
+
+class _Progress:
+    """Episode progress on stderr: a tqdm bar if tqdm is installed, else a line."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._bar: Any = None
+        self._shown = False
+        try:
+            from tqdm import tqdm  # noqa: PLC0415  (optional extra)
+        except ImportError:
+            self._tqdm: Any = None
+        else:
+            self._tqdm = tqdm
+
+    def __call__(self, done: int, total: int) -> None:
+        """Show ``done`` of ``total`` episodes finished."""
+        if self._tqdm is not None:
+            if self._bar is None:
+                self._bar = self._tqdm(
+                    total=total, desc="episodes", unit="ep", file=self._stream
+                )
+            self._bar.update(done - self._bar.n)
+            return
+        self._stream.write(f"\r{done}/{total} episodes")
+        self._stream.flush()
+        self._shown = True
+
+    def close(self) -> None:
+        """Finish the bar or the line."""
+        if self._bar is not None:
+            self._bar.close()
+        elif self._shown:
+            self._stream.write("\n")
+            self._stream.flush()
+
+
+def _sweep(args: argparse.Namespace, overrides: dict[str, Any]) -> Sweep | None:
+    """The ``--sweep`` of a compare, checked against the scenario.
+
+    Raises:
+        ConfigError: ``--base`` without ``--sweep``, a malformed sweep, an
+            unknown base profile, or swept values the scenario rejects.
+    """
+    if args.sweep is None:
+        if args.base is not None:
+            raise ConfigError(f"compare --base needs --sweep, got --base {args.base!r}")
+        return None
+    sweep = parse_sweep(args.sweep, args.base or "ideal")
+    regimes = sweep.regimes()  # resolves the base profile
+    for regime in regimes:
+        _check_overrides(args.scenario, {**overrides, **dict(regime.overrides)})
+    return sweep
+
+
+def _profiles(text: str | None) -> list[str]:
+    """The ``--profiles`` names (default: ideal, lan, wan, scada)."""
+    if text is None:
+        return list(DEFAULT_PROFILES)
+    return [p.strip() for p in text.split(",") if p.strip()]
+
+
+def _write_outputs(result: Comparison, out: Path) -> None:
+    """Write compare.json, and compare.png when matplotlib is installed."""
+    print(f"wrote {result.to_json(out / 'compare.json')}")
+    png = out / "compare.png"
+    if not _has_matplotlib():
+        print(
+            f"{PROG}: skipped {png}: plotting needs matplotlib: {PLOT_HINT}",
+            file=sys.stderr,
+        )
+        return
+    print(f"wrote {result.plot(png)}")
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    """Compare timing regimes; print the table; write JSON and PNG."""
+    overrides = _parse_overrides(args.overrides)
+    _check_overrides(args.scenario, overrides)
+    _check_policy(args.policy)
+    sweep = _sweep(args, overrides)
+    progress = _Progress(sys.stderr)
+    try:
+        result = compare(
+            args.scenario,
+            args.policy,
+            _profiles(args.profiles),
+            args.seeds,
+            args.workers,
+            args.backend,
+            args.t_end,
+            sweep=sweep,
+            progress=progress,
+            **overrides,
+        )
+    finally:
+        progress.close()
+    print(
+        f"{result.scenario_id}: {len(result.rows)} regimes x {args.seeds} seeds, "
+        f"degradation against {result.baseline!r}"
+    )
+    print(result.table())
+    _write_outputs(result, args.out)
+    return 0
+
+
+# --------------------------------------------------------------- bench, demo
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    """Run the engine throughput benchmark of a source checkout."""
+    script = BENCH_SCRIPT
+    if not script.is_file():
+        raise ConfigError(
+            f"bench needs a source checkout: {script} not found "
+            "(benchmarks/ is not installed with the package)"
+        )
+    root = str(Path(__file__).resolve().parents[1])
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (root, env.get("PYTHONPATH", "")) if p
+    )
+    cmd = [sys.executable, str(script)] + (["--quick"] if args.quick else [])
+    return subprocess.run(cmd, env=env, check=False).returncode
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    """Run the embedded demo."""
+    profiles = tuple(p.strip() for p in args.profiles.split(",") if p.strip())
+    print(run_demo(profiles, args.t_end, args.seed))
+    return 0
+
+
+# ----------------------------------------------------------------------- main
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line.
+
+    Args:
+        argv: Arguments without the program name (default: ``sys.argv[1:]``).
+
+    Returns:
+        The exit code: 0 on success, 2 on bad input (one error line on
+        stderr), 130 when interrupted, or the benchmark's own code for
+        ``bench``.
+    """
+    args = _parser().parse_args(argv)
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except (HeronError, ValueError, OSError) as exc:
+        message = _one_line(str(exc)) or type(exc).__name__
+        print(f"{PROG}: error: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -5,18 +5,23 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from heron_simpy.exceptions import ConfigError
-from heron_simpy.facade import EventEnv, LockstepEnv, SingleAgentEnv
+from heron_simpy.facade import (
+    EventEnv,
+    EventSingleAgentEnv,
+    LockstepEnv,
+    SingleAgentEnv,
+)
 from heron_simpy.scenario import Scenario
 
 __all__ = ["ScenarioSpec", "available", "build", "make", "register", "spec"]
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*(-[a-z0-9_]+)*-v(0|[1-9][0-9]*)$")
 _REGISTRY: dict[str, ScenarioSpec] = {}
+APIS = ("pettingzoo", "gymnasium", "event")
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,35 +134,40 @@ def make(scenario_id: str, api: str = "pettingzoo", **kwargs: Any) -> Any:
 
     Args:
         scenario_id: A registered id, e.g. ``"battery-v0"``.
-        api: ``"pettingzoo"`` (lockstep ``ParallelEnv``), ``"gymnasium"``
-            (``gymnasium.Env``; one controllable agent, or central control of
-            all), or ``"event"`` (event-driven training env, RLlib
-            ``MultiAgentEnv`` contract; takes ``profile=``).
-        **kwargs: Scenario overrides (``n_agents=...``), plus ``profile`` for
-            ``api="event"``.
+        api: ``"pettingzoo"`` (a ``ParallelEnv``), ``"gymnasium"`` (a
+            ``gymnasium.Env``: one controllable agent, or central control of
+            all in lockstep), or ``"event"`` (the event-driven multi-agent
+            training env, RLlib ``MultiAgentEnv`` contract).
+        **kwargs: Scenario overrides (``n_agents=...``), plus ``mode``
+            (``"lockstep"``, the default, or ``"event"``) and ``profile`` (for
+            event mode). ``api="gymnasium", mode="event"`` is a single-agent
+            env stepped from one decision of the agent to its next under the
+            profile's timing (for retraining with single-agent learners).
 
     Raises:
-        ConfigError: Unknown id, api or override.
+        ConfigError: Unknown id, api, mode or override; a profile in lockstep.
     """
-    factories: dict[str, Callable[..., Any]] = {
-        "pettingzoo": LockstepEnv,
-        "gymnasium": SingleAgentEnv,
-        "event": EventEnv,
-    }
-    if api not in factories:
+    mode = kwargs.pop("mode", "event" if api == "event" else "lockstep")
+    profile = kwargs.pop("profile", None)
+    if api not in APIS:
+        raise ConfigError(f"make api must be one of {', '.join(APIS)}, got {api!r}")
+    if mode not in ("lockstep", "event"):
+        raise ConfigError(f"make mode must be 'lockstep' or 'event', got {mode!r}")
+    if mode == "lockstep" and profile is not None:
         raise ConfigError(
-            f"make api must be one of {', '.join(factories)}, got {api!r}"
+            f"make profile is only for mode='event' (lockstep is ideal timing), "
+            f"got profile={profile!r}"
         )
     entry = spec(scenario_id)
-    profile = kwargs.pop("profile", None)
-    if profile is not None and api != "event":
-        raise ConfigError(
-            f"make profile is only for api='event', got profile={profile!r}"
-        )
     entry.config(**kwargs)  # validate now, at construction
-    if api == "event":
-        return EventEnv(entry, kwargs, profile="ideal" if profile is None else profile)
-    return factories[api](entry, kwargs)
+    timing = "ideal" if profile is None else profile
+    if mode == "event":
+        if api == "gymnasium":
+            return EventSingleAgentEnv(entry, kwargs, profile=timing)
+        return EventEnv(entry, kwargs, profile=timing)
+    if api == "gymnasium":
+        return SingleAgentEnv(entry, kwargs)
+    return LockstepEnv(entry, kwargs)
 
 
 register(

@@ -95,10 +95,18 @@ def test_make_unknown_api() -> None:
 
 
 @pytest.mark.parametrize("api", ["pettingzoo", "gymnasium"])
-def test_make_profile_is_only_for_the_event_api(api: str) -> None:
-    msg = "make profile is only for api='event', got profile='lan'"
+def test_make_profile_is_only_for_event_mode(api: str) -> None:
+    msg = "make profile is only for mode='event' (lockstep is ideal timing), got profile='lan'"
     with pytest.raises(ConfigError, match=re.escape(msg)):
         heron_simpy.make("battery-v0", api=api, profile="lan")
+
+
+def test_make_mode_is_validated() -> None:
+    with pytest.raises(
+        ConfigError,
+        match=re.escape("make mode must be 'lockstep' or 'event', got 'fast'"),
+    ):
+        heron_simpy.make("battery-v0", mode="fast")
 
 
 def test_make_applies_overrides() -> None:
