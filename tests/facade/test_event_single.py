@@ -26,7 +26,7 @@ def test_passes_gymnasium_check_env() -> None:
 
 def test_steps_go_from_decision_to_decision_and_rewards_add_up() -> None:
     env = make("scada", horizon=60.0)
-    obs, info = env.reset(seed=1)
+    _, info = env.reset(seed=1)
     times, total = [info["time"]], 0.0
     truncated = False
     while not truncated:
