@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from heron_simpy.compare.backends import BACKENDS, run_jobs
-from heron_simpy.compare.episodes import EpisodeSummary, Job, load_policy, run_job
+from heron_simpy.compare.episodes import (
+    EpisodeSummary,
+    Job,
+    ModelPolicy,
+    load_policy,
+    run_job,
+)
 from heron_simpy.compare.harness import DEFAULT_PROFILES, Comparison, Row, compare
 from heron_simpy.compare.stats import confidence_interval, mean, t_quantile
 from heron_simpy.compare.sweep import PROFILE_PARAMS, Regime, Sweep, parse_sweep
@@ -15,6 +21,7 @@ __all__ = [
     "Comparison",
     "EpisodeSummary",
     "Job",
+    "ModelPolicy",
     "Regime",
     "Row",
     "Sweep",

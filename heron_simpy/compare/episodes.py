@@ -13,21 +13,60 @@ from heron_simpy.exceptions import ConfigError
 from heron_simpy.recording import Recorder
 from heron_simpy.timing import TimingProfile
 
-__all__ = ["EpisodeSummary", "Job", "PolicyRef", "load_policy", "run_job"]
+__all__ = [
+    "EpisodeSummary",
+    "Job",
+    "ModelPolicy",
+    "PolicyRef",
+    "load_policy",
+    "run_job",
+]
 
-#: A policy: a callable, an importable ``"module:callable"`` string, or None
-#: (the scenario's built-in controllers).
-PolicyRef = Callable[[str, Any], Any] | str | None
+#: A policy: a callable, a trained model with ``predict`` (stable-baselines3
+#: style), an importable ``"module:callable"`` string, or None (the scenario's
+#: built-in controllers).
+PolicyRef = Callable[[str, Any], Any] | str | Any | None
+
+
+class ModelPolicy:
+    """Use a trained model as a policy: ``model.predict(obs, deterministic=True)[0]``.
+
+    Works with stable-baselines3 models (and anything with the same
+    ``predict``); the same model then acts for every controllable agent.
+
+    Args:
+        model: The trained model.
+        deterministic: Passed to ``predict`` (default True: no exploration).
+
+    Example:
+        >>> import numpy as np
+        >>> class Const:
+        ...     def predict(self, obs, deterministic=True):
+        ...         return np.zeros(1, np.float32), None
+        >>> ModelPolicy(Const())("battery_0", np.zeros(3))
+        array([0.], dtype=float32)
+    """
+
+    def __init__(self, model: Any, deterministic: bool = True) -> None:
+        self.model = model
+        self.deterministic = deterministic
+
+    def __call__(self, agent_id: str, observation: Any) -> Any:
+        """The model's action for ``observation``."""
+        action, _ = self.model.predict(observation, deterministic=self.deterministic)
+        return action
 
 
 def load_policy(ref: PolicyRef) -> Callable[[str, Any], Any] | None:
-    """Resolve a policy reference (imports ``"module:callable"`` strings).
+    """Resolve a policy reference (imports ``"module:callable"``, wraps models).
 
     Raises:
         ConfigError: A malformed or unimportable reference, or not callable.
     """
     if ref is None or callable(ref):
         return ref
+    if callable(getattr(ref, "predict", None)):
+        return ModelPolicy(ref)
     if not isinstance(ref, str) or ref.count(":") != 1:
         raise ConfigError(
             f"policy must be a callable or 'module:callable', got {ref!r}"
