@@ -33,6 +33,7 @@ LAYERS = {
     "heron_env": 8,
     "evaluation": 9,
     "compare": 10,
+    "adapters": 10,
     "demo": 11,
     "cli": 12,
     "__main__": 13,

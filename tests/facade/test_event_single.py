@@ -30,9 +30,7 @@ def test_steps_go_from_decision_to_decision_and_rewards_add_up() -> None:
     times, total = [info["time"]], 0.0
     truncated = False
     while not truncated:
-        _, reward, terminated, truncated, info = env.step(
-            np.zeros(1, dtype=np.float32)
-        )
+        _, reward, terminated, truncated, info = env.step(np.zeros(1, dtype=np.float32))
         total += reward
         times.append(info["time"])
         assert not terminated
