@@ -40,7 +40,11 @@ def evaluate_all(policy: Any, seeds: int) -> dict[str, float]:
 
 
 def main() -> None:
-    args = parser(__doc__.splitlines()[0]).parse_args()
+    p = parser(__doc__.splitlines()[0])
+    p.add_argument(
+        "--tune-lr", type=float, default=3e-4, help="fine-tuning learning rate"
+    )
+    args = p.parse_args()
     try:
         import torch  # noqa: PLC0415  (optional rl extra)
         from stable_baselines3 import PPO  # noqa: PLC0415
@@ -50,7 +54,7 @@ def main() -> None:
         ) from None
     torch.set_num_threads(1)
     train_steps, tune_steps, seeds = (
-        (8_000, 4_000, 3) if args.quick else (40_000, 20_000, 5)
+        (8_000, 4_000, 3) if args.quick else (100_000, 50_000, 5)
     )
 
     t0 = time.perf_counter()
@@ -77,6 +81,7 @@ def main() -> None:
         "battery-v0", api="gymnasium", mode="event", profile="scada", **SCENARIO
     )
     model.set_env(tune_env)
+    model.lr_schedule = lambda _progress: args.tune_lr  # constant fine-tuning rate
     model.learn(tune_steps, reset_num_timesteps=False)
     t_tune = time.perf_counter() - t0
     after = evaluate_all(model, seeds)
@@ -110,6 +115,7 @@ def main() -> None:
                 "train_steps": train_steps,
                 "tune_steps": tune_steps,
                 "seeds": seeds,
+                "tune_lr": args.tune_lr,
             },
             "versions": versions() | {"torch": torch.__version__},
             "returns": {
