@@ -44,7 +44,7 @@ def evaluate_all(policy: Any, seeds: int) -> dict[str, float]:
 def main() -> None:
     p = parser(__doc__.splitlines()[0])
     p.add_argument(
-        "--tune-lr", type=float, default=3e-4, help="fine-tuning learning rate"
+        "--tune-lr", type=float, default=5e-5, help="fine-tuning learning rate"
     )
     args = p.parse_args()
     try:
