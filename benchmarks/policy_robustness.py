@@ -83,8 +83,9 @@ def main() -> None:
         "battery-v0", api="gymnasium", mode="event", profile="scada", **SCENARIO
     )
     model.set_env(tune_env)
+    model.get_env().seed(args.seed)  # SB3 does not seed an env given by set_env
     model.lr_schedule = lambda _progress: args.tune_lr  # constant fine-tuning rate
-    model.learn(tune_steps, reset_num_timesteps=False)
+    model.learn(tune_steps, reset_num_timesteps=True)  # resets the env: seeded
     t_tune = time.perf_counter() - t0
     after = evaluate_all(model, seeds)
 
