@@ -23,6 +23,7 @@ from heron_simpy.recording.records import (
     TickRecord,
 )
 from heron_simpy.recording.stats import EpisodeStats
+from heron_simpy.recording.timeline import plot_timeline
 
 __all__ = [
     "COLUMNS",
@@ -39,6 +40,7 @@ __all__ = [
     "Recorder",
     "SendRecord",
     "TickRecord",
+    "plot_timeline",
     "read_jsonl",
     "record_to_dict",
     "to_csv",
