@@ -170,8 +170,12 @@ def make(scenario_id: str, api: str = "pettingzoo", **kwargs: Any) -> Any:
     return LockstepEnv(entry, kwargs)
 
 
-register(
-    "battery-v0",
-    "heron_simpy.scenarios.battery",
-    "batteries regulating state of charge toward 0.5 under a fleet coordinator",
-)
+def _register_builtin() -> None:
+    """Register the scenarios shipped in ``heron_simpy.scenarios`` (its table)."""
+    from heron_simpy.scenarios import SCENARIOS  # noqa: PLC0415  (a plain data table)
+
+    for scenario_id, (module, description) in SCENARIOS.items():
+        register(scenario_id, f"heron_simpy.scenarios.{module}", description)
+
+
+_register_builtin()

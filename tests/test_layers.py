@@ -21,6 +21,9 @@ LAYERS = {
     "timing": 0,
     "recording": 0,
     "plant": 0,
+    # heron_simpy.scenarios: the registry reads only its data table at import;
+    # scenario modules are loaded lazily by id.
+    "scenarios": 0,
     "engine": 1,
     "broker": 2,
     "features": 2,
