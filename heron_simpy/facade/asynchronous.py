@@ -9,7 +9,7 @@ from gymnasium import spaces
 
 from heron_simpy.agents.process import Pending
 from heron_simpy.exceptions import SimulationError
-from heron_simpy.facade.decisions import EpisodeSeeds, resolve_all
+from heron_simpy.facade.decisions import EpisodeSeeds, StepResult, resolve_all
 from heron_simpy.recording import Recorder
 from heron_simpy.scenario import Scenario, ScenarioSource
 from heron_simpy.simulation import Simulation
@@ -111,15 +111,7 @@ class EventEnv:
         obs, _, _, _, infos = self._advance(report=False)
         return obs, infos
 
-    def step(
-        self, action_dict: dict[str, Any]
-    ) -> tuple[
-        dict[str, np.ndarray],
-        dict[str, float],
-        dict[str, bool],
-        dict[str, bool],
-        dict[str, dict[str, Any]],
-    ]:
+    def step(self, action_dict: dict[str, Any]) -> StepResult:
         """Resolve the waiting decisions with ``action_dict``; run to the next ones.
 
         Raises:
@@ -134,15 +126,7 @@ class EventEnv:
         return self._advance()
 
     # ------------------------------------------------------------ internals
-    def _advance(
-        self, report: bool = True
-    ) -> tuple[
-        dict[str, np.ndarray],
-        dict[str, float],
-        dict[str, bool],
-        dict[str, bool],
-        dict[str, dict[str, Any]],
-    ]:
+    def _advance(self, report: bool = True) -> StepResult:
         """Run to the next decision instant (or the horizon) and report.
 
         With ``report=False`` (from ``reset``, which returns no rewards) the

@@ -11,7 +11,17 @@ from heron_simpy.agents import PolicyAgent
 from heron_simpy.agents.process import Pending
 from heron_simpy.exceptions import ActionError
 
-__all__ = ["EpisodeSeeds", "resolve_all"]
+__all__ = ["EpisodeSeeds", "StepResult", "resolve_all"]
+
+#: What ``step`` returns in PettingZoo / RLlib style: observations, rewards,
+#: terminations, truncations and infos, each keyed by agent id.
+StepResult = tuple[
+    dict[str, np.ndarray],
+    dict[str, float],
+    dict[str, bool],
+    dict[str, bool],
+    dict[str, dict[str, Any]],
+]
 
 
 def resolve_all(feed: list[Pending], actions: Mapping[str, Any]) -> None:

@@ -9,7 +9,7 @@ from gymnasium import spaces
 from pettingzoo.utils.env import ParallelEnv
 
 from heron_simpy.exceptions import ConfigError, SimulationError
-from heron_simpy.facade.decisions import EpisodeSeeds
+from heron_simpy.facade.decisions import EpisodeSeeds, StepResult
 from heron_simpy.facade.stepping import BatchStepper, ProcessStepper
 from heron_simpy.scenario import Scenario, ScenarioSource
 from heron_simpy.simulation import Simulation
@@ -132,15 +132,7 @@ class LockstepEnv(ParallelEnv[str, np.ndarray, Any]):  # type: ignore[misc]
         self.agents = list(self.possible_agents)
         return self._observations(), self._infos()
 
-    def step(
-        self, actions: dict[str, Any]
-    ) -> tuple[
-        dict[str, np.ndarray],
-        dict[str, float],
-        dict[str, bool],
-        dict[str, bool],
-        dict[str, dict[str, Any]],
-    ]:
+    def step(self, actions: dict[str, Any]) -> StepResult:
         """Apply the due agents' actions and advance one step of ``dt``.
 
         A rejected action changes nothing: fix it and call ``step`` again.

@@ -127,12 +127,4 @@ class PriceFollower(SetpointFollower):
     """
 
     fields = ("price",)
-
-    def __init__(
-        self,
-        default: float = 0.0,
-        low: float = -math.inf,
-        high: float = math.inf,
-        topic: str = "price",
-    ) -> None:
-        super().__init__(default, low, high, topic)
+    default_topic = "price"

@@ -116,19 +116,20 @@ class SetpointFollower:
         topic: Message topic to listen to.
     """
 
-    fields = ("setpoint",)
+    fields: tuple[str, ...] = ("setpoint",)
+    default_topic = "setpoint"
 
     def __init__(
         self,
         default: float = 0.0,
         low: float = -math.inf,
         high: float = math.inf,
-        topic: str = "setpoint",
+        topic: str | None = None,
     ) -> None:
         self.value = float(default)
         self.low = np.array([low], dtype=np.float64)
         self.high = np.array([high], dtype=np.float64)
-        self.topic = topic
+        self.topic = self.default_topic if topic is None else topic
 
     def receive(self, agent: PolicyAgent, messages: Sequence[Message]) -> None:
         """Keep the newest setpoint among the delivered messages."""
