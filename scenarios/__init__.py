@@ -11,4 +11,14 @@ SCENARIOS: dict[str, tuple[str, str]] = {
         "battery",
         "batteries regulating state of charge toward 0.5 under a fleet coordinator",
     ),
+    "sensor-network-v0": (
+        "sensor_network",
+        "sensors on a seeded random geometric graph sharing readings to detect a "
+        "spreading event",
+    ),
+    "heating-v0": (
+        "heating",
+        "heaters keeping rooms in a comfort band at a time-of-use price",
+    ),
+    "microgrid-v0": ("microgrid", "operator, microgrid coordinators and batteries/generators/flexible loads balancing PV and demand"),
 }

@@ -1,0 +1,418 @@
+"""heating-v0: heaters keeping rooms in a comfort band at a time-of-use price.
+
+Read it like a SimPy script: a plant (numpy state), agents at two levels, a reward.
+
+    building (coordinator, 900 s) --setpoint (per room)--> room_i (field, 300 s)
+         sees: price, every room temperature
+
+Each room is a thermal zone (RC model): it loses heat to the outside, exchanges
+heat with its neighbours (rooms form a chain) and gains the heater's power.
+Every heater chooses its power as a fraction in [0, 1]. The optional building
+coordinator sends price-aware setpoints through the broker (they pay message
+delays and can be lost).
+
+Outdoor temperature and electricity price come from a CSV series indexed the
+EtaCtrl way: the observation at reset carries row 0, the one after step k
+(k = 0, 1, ...) carries row k + 1, so an episode of N steps needs N + 1 rows.
+The default series is ``data/heating_series.csv`` next to this module (made by
+``data/make_heating_series.py``).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from gymnasium import spaces
+from pettingzoo.utils.conversions import parallel_to_aec
+
+from heron_simpy.agents import CoordinatorAgent, FieldAgent
+from heron_simpy.exceptions import ConfigError
+from heron_simpy.features import FeatureProvider, Visibility
+from heron_simpy.protocols import SetpointDispatch, SetpointFollower
+from heron_simpy.registry import make
+from heron_simpy.scenario import Scenario
+
+__all__ = ["DEFAULT_SERIES", "Config", "build", "env", "load_series", "parallel_env"]
+
+DESCRIPTION = "heaters keeping rooms in a comfort band at a time-of-use price"
+DEFAULT_SERIES = Path(__file__).parent / "data" / "heating_series.csv"
+COLUMNS = ("index", "outdoor_temp_c", "price_per_kwh")
+TEMP_BOUND = 100.0  # observation bound of room temperatures, |C|
+OFFSET = 2.0  # coordinator setpoint offsets lie in [-OFFSET, OFFSET] K
+
+
+@dataclass(frozen=True)
+class Config:
+    """heating-v0 settings (every field is a ``make(..., name=value)`` override).
+
+    Attributes:
+        n_rooms: Number of rooms, each with one heater (int >= 1).
+        coordinator: Whether a building coordinator sends per-room setpoints.
+        coordinator_tick: Coordinator tick interval, s (a multiple of dt).
+        dt: Sampling period: heater tick, lockstep step, reward grid and one
+            series row, s (> 0).
+        horizon: Episode length, s (a multiple of dt; 86400 s = 288 steps).
+        substeps: Explicit Euler substeps per dt (int >= 1).
+        capacity: Heat capacity of each room, J/K (> 0).
+        ua_out: Conductance from each room to the outside, W/K (>= 0).
+        ua_couple: Conductance between neighbouring rooms, W/K (>= 0).
+        heater_power: Heater power at action 1, W (> 0).
+        comfort_low: Lower edge of the comfort band, C.
+        comfort_high: Upper edge of the comfort band, C (> comfort_low).
+        initial_low: Lowest seeded initial room temperature, C.
+        initial_high: Highest seeded initial room temperature, C (>= initial_low).
+        cost_weight: Reward penalty per currency unit spent on energy (>= 0).
+        series: Path of the exogenous CSV (columns index, outdoor_temp_c,
+            price_per_kwh; at least horizon / dt + 1 rows); "" for the
+            packaged ``heating_series.csv``.
+    """
+
+    n_rooms: int = 2
+    coordinator: bool = True
+    coordinator_tick: float = 900.0
+    dt: float = 300.0
+    horizon: float = 86400.0
+    substeps: int = 10
+    capacity: float = 5.0e6
+    ua_out: float = 150.0
+    ua_couple: float = 50.0
+    heater_power: float = 3000.0
+    comfort_low: float = 20.0
+    comfort_high: float = 23.0
+    initial_low: float = 18.0
+    initial_high: float = 22.0
+    cost_weight: float = 10.0
+    series: str = ""
+
+    def __post_init__(self) -> None:
+        problems = _field_problems(self)
+        if not problems:
+            problems = _relation_problems(self)
+        if not problems:
+            try:
+                load_series(self.series, self.steps + 1)
+            except ConfigError as exc:
+                problems.append(str(exc))
+        if problems:
+            raise ConfigError("invalid heating-v0 Config:\n- " + "\n- ".join(problems))
+
+    @property
+    def steps(self) -> int:
+        """Steps per episode (horizon / dt)."""
+        return round(self.horizon / self.dt)
+
+
+def _field_problems(c: Config) -> list[str]:
+    """Each field on its own: types and ranges."""
+    problems = []
+    for name in ("n_rooms", "substeps"):
+        value = getattr(c, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            problems.append(f"{name} must be an int >= 1, got {value!r}")
+    if not isinstance(c.coordinator, bool):
+        problems.append(f"coordinator must be a bool, got {c.coordinator!r}")
+    rules = (
+        (("coordinator_tick", "dt", "horizon", "capacity", "heater_power"), "> 0"),
+        (("ua_out", "ua_couple", "cost_weight"), ">= 0"),
+        (("comfort_low", "comfort_high", "initial_low", "initial_high"), "finite"),
+    )
+    for names, rule in rules:
+        for name in names:
+            value = getattr(c, name)
+            ok = _number(value) and (
+                rule == "finite" or (value > 0 if rule == "> 0" else value >= 0)
+            )
+            if not ok:
+                what = "a finite number" if rule == "finite" else f"a number {rule}"
+                problems.append(f"{name} must be {what}, got {value!r}")
+    if not isinstance(c.series, str):
+        problems.append(f"series must be a path (str), got {c.series!r}")
+    return problems
+
+
+def _relation_problems(c: Config) -> list[str]:
+    """Fields against each other (checked once every field is valid)."""
+    problems = []
+    if c.comfort_high <= c.comfort_low:
+        problems.append(
+            f"comfort_high must be > comfort_low ({c.comfort_low!r}), "
+            f"got {c.comfort_high!r}"
+        )
+    if c.initial_high < c.initial_low:
+        problems.append(
+            f"initial_high must be >= initial_low ({c.initial_low!r}), "
+            f"got {c.initial_high!r}"
+        )
+    for name in ("horizon", "coordinator_tick"):
+        ratio = getattr(c, name) / c.dt
+        if abs(ratio - round(ratio)) > 1e-9:
+            problems.append(
+                f"{name} must be a whole multiple of dt ({c.dt!r} s), "
+                f"got {getattr(c, name)!r}"
+            )
+    return problems
+
+
+def _number(value: object) -> bool:
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+    )
+
+
+def load_series(
+    path: str | Path = "", rows_needed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Read the exogenous series: (outdoor temperature C, price per kWh) by index.
+
+    Args:
+        path: CSV path (columns index, outdoor_temp_c, price_per_kwh); "" for
+            the packaged series.
+        rows_needed: Minimum number of data rows (n_episode_steps + 1).
+
+    Returns:
+        Two float64 arrays, row k at index k.
+
+    Raises:
+        ConfigError: Missing file, wrong header, non-numeric or NaN values,
+            indices not 0, 1, 2, ..., or fewer rows than needed.
+    """
+    file = Path(path) if path else DEFAULT_SERIES
+    if not file.is_file():
+        raise ConfigError(f"series file {str(file)!r} must exist, got no such file")
+    with file.open(newline="") as f:
+        reader = csv.reader(f)
+        header = tuple(next(reader, ()))
+        body = [row for row in reader if row]
+    if header != COLUMNS:
+        raise ConfigError(
+            f"series {str(file)!r} header must be {','.join(COLUMNS)}, "
+            f"got {','.join(header)!r}"
+        )
+    try:
+        data = np.array([[float(x) for x in row] for row in body], dtype=np.float64)
+    except ValueError as exc:
+        raise ConfigError(
+            f"series {str(file)!r} values must be numeric, got {exc}"
+        ) from exc
+    data = data.reshape(-1, 3)
+    if np.isnan(data).any():
+        row = int(np.argwhere(np.isnan(data))[0][0])
+        raise ConfigError(
+            f"series {str(file)!r} must not contain NaN, got NaN at index {row}"
+        )
+    if not np.array_equal(data[:, 0], np.arange(len(data))):
+        raise ConfigError(
+            f"series {str(file)!r} index must count 0, 1, 2, ..., "
+            f"got {data[:8, 0].tolist()!r}"
+        )
+    if len(data) < rows_needed:
+        raise ConfigError(
+            f"series {str(file)!r} needs {rows_needed} rows "
+            f"(n_episode_steps + 1), got {len(data)} (short by "
+            f"{rows_needed - len(data)})"
+        )
+    return data[:, 1].copy(), data[:, 2].copy()
+
+
+class HeatingPlant:
+    """Room temperatures of an RC building; exogenous inputs read by index.
+
+    ``index`` counts the sampling periods elapsed: it is 0 at reset and k + 1
+    after k + 1 steps; observations read series row ``index``.
+    """
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.physics_step = config.dt
+        self.n = config.n_rooms
+        self.ids = {f"room_{i}": i for i in range(self.n)}
+        self.outdoor_series, self.price_series = load_series(
+            config.series, config.steps + 1
+        )
+        # Coupling matrix of a chain of rooms: dT/dt gains K @ T / capacity.
+        k = np.zeros((self.n, self.n))
+        for i in range(self.n - 1):
+            k[i, i + 1] = k[i + 1, i] = config.ua_couple
+        self.coupling = k - np.diag(k.sum(axis=1))
+        self.temp = np.zeros(self.n)
+        self.power = np.zeros(self.n)  # heater fraction in [0, 1], held
+        self.energy = np.zeros(self.n)  # kWh since the last reward read
+        self.cost = np.zeros(self.n)  # currency since the last reward read
+        self.index = 0
+
+    @property
+    def outdoor(self) -> float:
+        """Outdoor temperature of the current index, C."""
+        return float(self.outdoor_series[min(self.index, len(self.outdoor_series) - 1)])
+
+    @property
+    def price(self) -> float:
+        """Electricity price of the current index, per kWh."""
+        return float(self.price_series[min(self.index, len(self.price_series) - 1)])
+
+    def reset(self, rng: np.random.Generator) -> None:
+        """Seeded initial temperatures; heaters off; back to index 0."""
+        c = self.config
+        self.temp = rng.uniform(c.initial_low, c.initial_high, self.n)
+        self.power = np.zeros(self.n)
+        self.energy = np.zeros(self.n)
+        self.cost = np.zeros(self.n)
+        self.index = 0
+
+    def advance(self, dt: float) -> None:
+        """One sampling period: Euler substeps with the inputs of this index held."""
+        c = self.config
+        t_out, price = self.outdoor, self.price
+        heat = self.power * c.heater_power
+        h = dt / c.substeps
+        temp = self.temp
+        for _ in range(c.substeps):
+            flow = c.ua_out * (t_out - temp) + self.coupling @ temp + heat
+            temp = temp + h * flow / c.capacity
+        self.temp = temp
+        kwh = heat * dt / 3.6e6
+        self.energy += kwh
+        self.cost += kwh * price
+        self.index += 1
+
+    def apply(self, agent_id: str, action: np.ndarray) -> None:
+        """Set room ``agent_id``'s heater to ``action[0]`` x full power (held)."""
+        self.power[self.ids[agent_id]] = float(action[0])
+
+    def state(self) -> np.ndarray:
+        """Global state: temperatures, heater fractions, outdoor, price, index."""
+        return np.concatenate(
+            [self.temp, self.power, [self.outdoor, self.price, float(self.index)]]
+        )
+
+
+def build(config: Config) -> Scenario:
+    """Assemble heating-v0 from ``config``."""
+    plant = HeatingPlant(config)
+    c = config
+    mid = 0.5 * (c.comfort_low + c.comfort_high)
+    p_lo, p_hi = float(plant.price_series.min()), float(plant.price_series.max())
+    peak = 0.5 * (p_lo + p_hi)  # prices above this count as expensive
+    temp = FeatureProvider(
+        "temp",
+        ("temp",),
+        lambda p, a: (p.temp[p.ids[a]],),
+        visibility=Visibility.UPPER_LEVEL,
+        low=-TEMP_BOUND,
+        high=TEMP_BOUND,
+    )
+    weather = FeatureProvider(
+        "weather",
+        ("outdoor_temp_c", "price_per_kwh"),
+        lambda p, a: (p.outdoor, p.price),
+        visibility=Visibility.OWNER,
+        low=(float(plant.outdoor_series.min()), p_lo),
+        high=(float(plant.outdoor_series.max()), p_hi),
+    )
+
+    def room_controller(agent_id: str, obs: np.ndarray) -> np.ndarray:
+        """Built-in: feed-forward of the loss plus proportional, price-aware.
+
+        Observation: [own temp, outdoor temp, price, setpoint]. At an expensive
+        price the target drops by 0.25 K.
+        """
+        t, t_out, price, sp = obs[0], obs[1], obs[2], obs[3]
+        target = sp - (0.25 if price > peak else 0.0)
+        u = (c.ua_out * (target - t_out) + 2000.0 * (target - t)) / c.heater_power
+        return np.array([np.clip(u, 0.0, 1.0)], dtype=np.float32)
+
+    def building_controller(agent_id: str, obs: np.ndarray) -> np.ndarray:
+        """Built-in: preheat at cheap prices, coast toward the band edge at peak.
+
+        Observation: [price, room temps...]. Offsets are relative to the band's
+        middle: +0.75 K when cheap, -0.75 K when expensive.
+        """
+        offset = -0.75 if obs[0] > peak else 0.75
+        return np.full(c.n_rooms, offset, dtype=np.float32)
+
+    parent = "building" if c.coordinator else None
+    agents = []
+    for i in range(c.n_rooms):
+        agents.append(
+            FieldAgent(
+                f"room_{i}",
+                parent=parent,
+                tick_interval=c.dt,
+                features=(temp, weather),
+                action_space=spaces.Box(0.0, 1.0, (1,), np.float32),
+                controller=room_controller,
+                protocols=[SetpointFollower(mid, mid - OFFSET, mid + OFFSET)],
+            )
+        )
+    if c.coordinator:
+        tariff = FeatureProvider(
+            "tariff",
+            ("price_per_kwh",),
+            lambda p, a: (p.price,),
+            visibility=Visibility.OWNER,
+            low=p_lo,
+            high=p_hi,
+        )
+        agents.append(
+            CoordinatorAgent(
+                "building",
+                tick_interval=c.coordinator_tick,
+                features=(tariff,),
+                action_space=spaces.Box(-OFFSET, OFFSET, (c.n_rooms,), np.float32),
+                controller=building_controller,
+                protocols=[OffsetDispatch(mid)],
+            )
+        )
+
+    ids = list(plant.ids)
+
+    def reward(p: HeatingPlant, t: float) -> dict[str, float]:
+        """-(K outside the band) - cost_weight x energy cost since the last read."""
+        below = np.maximum(c.comfort_low - p.temp, 0.0)
+        above = np.maximum(p.temp - c.comfort_high, 0.0)
+        room = -(below + above) - c.cost_weight * p.cost
+        p.cost[:] = 0.0
+        p.energy[:] = 0.0
+        r = dict(zip(ids, room.tolist(), strict=True))
+        if c.coordinator:
+            r["building"] = float(room.mean())
+        return r
+
+    return Scenario(
+        "heating-v0",
+        plant,
+        agents,
+        reward,
+        c.dt,
+        c.horizon,
+        DESCRIPTION,
+        state=lambda p: p.state(),
+    )
+
+
+class OffsetDispatch(SetpointDispatch):
+    """The building's action is one offset per room; room i gets middle + offset i."""
+
+    def __init__(self, middle: float) -> None:
+        super().__init__("split")
+        self.middle = middle
+
+    def setpoints(self, action, children):
+        offsets = super().setpoints(action, children)
+        return {child: self.middle + v for child, v in offsets.items()}
+
+
+def parallel_env(**overrides):
+    """The lockstep PettingZoo ``ParallelEnv`` of heating-v0 (PettingZoo convention)."""
+    return make("heating-v0", **overrides)
+
+
+def env(**overrides):
+    """The same environment through PettingZoo's AEC API."""
+    return parallel_to_aec(parallel_env(**overrides))
