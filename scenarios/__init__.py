@@ -20,5 +20,9 @@ SCENARIOS: dict[str, tuple[str, str]] = {
         "heating",
         "heaters keeping rooms in a comfort band at a time-of-use price",
     ),
-    "microgrid-v0": ("microgrid", "operator, microgrid coordinators and batteries/generators/flexible loads balancing PV and demand"),
+    "microgrid-v0": (
+        "microgrid",
+        "operator, microgrid coordinators and batteries/generators/flexible loads "
+        "balancing PV and demand",
+    ),
 }
