@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import importlib.util
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,8 @@ class ScenarioSpec:
         entry_point: ``"package.module"``: a module exposing ``Config`` and
             ``build(config) -> Scenario``; loaded on first use.
         description: One line for ``heron-simpy list``.
+        requires: Importable modules the scenario needs (an optional extra);
+            building it without them raises a ConfigError naming them.
 
     Example:
         >>> from heron_simpy.registry import spec
@@ -43,9 +46,24 @@ class ScenarioSpec:
     id: str
     entry_point: str
     description: str = ""
+    requires: tuple[str, ...] = ()
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """The required modules that cannot be imported here."""
+        return tuple(m for m in self.requires if importlib.util.find_spec(m) is None)
 
     def module(self) -> Any:
-        """Import and return the scenario module."""
+        """Import and return the scenario module.
+
+        Raises:
+            ConfigError: A required optional module is not installed.
+        """
+        if self.missing:
+            raise ConfigError(
+                f"{self.id} needs {', '.join(self.missing)}: "
+                f"pip install 'heron-simpy[{_extra(self.missing)}]'"
+            )
         return importlib.import_module(self.entry_point)
 
     def config(self, **overrides: Any) -> Any:
@@ -77,6 +95,11 @@ class ScenarioSpec:
         return self.module().build(self.config(**overrides))  # type: ignore[no-any-return]
 
 
+def _extra(modules: tuple[str, ...]) -> str:
+    """The extra that installs ``modules`` (``grid`` for pandapower)."""
+    return "grid" if "pandapower" in modules else "all"
+
+
 def _same_kind(default: Any, value: Any) -> bool:
     """Whether ``value`` may replace ``default`` (an int may stand for a float)."""
     if isinstance(default, bool) or isinstance(value, bool):
@@ -86,7 +109,12 @@ def _same_kind(default: Any, value: Any) -> bool:
     return isinstance(value, type(default))
 
 
-def register(scenario_id: str, entry_point: str, description: str = "") -> ScenarioSpec:
+def register(
+    scenario_id: str,
+    entry_point: str,
+    description: str = "",
+    requires: tuple[str, ...] = (),
+) -> ScenarioSpec:
     """Register a scenario module under ``scenario_id``.
 
     Raises:
@@ -100,7 +128,7 @@ def register(scenario_id: str, entry_point: str, description: str = "") -> Scena
         )
     if scenario_id in _REGISTRY:
         raise ConfigError(f"scenario id {scenario_id!r} is already registered")
-    entry = ScenarioSpec(scenario_id, entry_point, description)
+    entry = ScenarioSpec(scenario_id, entry_point, description, tuple(requires))
     _REGISTRY[scenario_id] = entry
     return entry
 
@@ -174,8 +202,10 @@ def _register_builtin() -> None:
     """Register the scenarios shipped in ``heron_simpy.scenarios`` (its table)."""
     from heron_simpy.scenarios import SCENARIOS  # noqa: PLC0415  (a plain data table)
 
-    for scenario_id, (module, description) in SCENARIOS.items():
-        register(scenario_id, f"heron_simpy.scenarios.{module}", description)
+    for scenario_id, (module, description, *requires) in SCENARIOS.items():
+        register(
+            scenario_id, f"heron_simpy.scenarios.{module}", description, tuple(requires)
+        )
 
 
 _register_builtin()

@@ -2,11 +2,12 @@
 
 Each module exposes a frozen ``Config`` dataclass and ``build(config) -> Scenario``.
 ``SCENARIOS`` below is what ``heron_simpy.available()`` lists: scenario id ->
-(module name, one-line description). Add a line when a scenario is complete
-(the registry-wide conformance and equivalence tests then cover it).
+(module name, one-line description, *modules it needs from an optional extra).
+Add a line when a scenario is complete (the registry-wide conformance and
+equivalence tests then cover it; they skip a scenario whose extra is missing).
 """
 
-SCENARIOS: dict[str, tuple[str, str]] = {
+SCENARIOS: dict[str, tuple[str, ...]] = {
     "battery-v0": (
         "battery",
         "batteries regulating state of charge toward 0.5 under a fleet coordinator",

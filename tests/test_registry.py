@@ -285,3 +285,17 @@ def test_a_bad_entry_point_fails_on_first_use_not_at_registration(
 
 def test_the_scratch_fixture_leaves_the_registry_as_it_was() -> None:
     assert not [i for i in heron_simpy.available() if i.startswith("zz-")]
+
+
+def test_a_scenario_with_a_missing_extra_names_what_to_install(
+    scratch: list[str],
+) -> None:
+    heron_simpy.register(
+        "zz-extra-v0", BATTERY, "needs a module", ("no_such_module_xyz",)
+    )
+    scratch.append("zz-extra-v0")
+    entry = heron_simpy.registry.spec("zz-extra-v0")
+    assert entry.missing == ("no_such_module_xyz",)
+    msg = "zz-extra-v0 needs no_such_module_xyz: pip install 'heron-simpy[all]'"
+    with pytest.raises(ConfigError, match=re.escape(msg)):
+        heron_simpy.make("zz-extra-v0")

@@ -18,7 +18,12 @@ import heron_simpy
 from heron_simpy import registry
 
 SCENARIOS = heron_simpy.available()
-T_END = {"battery-v0": 60.0, "heating-v0": 6 * 300.0, "sensor-network-v0": 150.0, "microgrid-v0": 120.0}  # short episodes keep the default run fast
+T_END = {
+    "battery-v0": 60.0,
+    "heating-v0": 6 * 300.0,
+    "sensor-network-v0": 150.0,
+    "microgrid-v0": 120.0,
+}  # short episodes keep the default run fast
 
 
 def recording_policy(log: list[tuple[Any, ...]], clock: Any):

@@ -26,6 +26,8 @@ SHORT_CYCLES = 50  # enough to cross several slow-agent ticks (battery fleet: 10
 
 
 def _population_overrides(scenario_id: str) -> list[dict[str, Any]]:
+    if registry.spec(scenario_id).missing:  # its extra is not installed: skipped
+        return []
     config = registry.spec(scenario_id).module().Config
     names = {f.name for f in dataclasses.fields(config)}
     return [{"n_agents": n} for n in POPULATIONS] if "n_agents" in names else []
