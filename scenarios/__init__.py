@@ -26,4 +26,8 @@ SCENARIOS: dict[str, tuple[str, ...]] = {
         "operator, microgrid coordinators and batteries/generators/flexible loads "
         "balancing PV and demand",
     ),
+    "traffic-v0": (
+        "traffic",
+        "signalised corridor: queues, platoons and a green-wave coordinator",
+    ),
 }
