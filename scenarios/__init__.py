@@ -26,6 +26,12 @@ SCENARIOS: dict[str, tuple[str, ...]] = {
         "operator, microgrid coordinators and batteries/generators/flexible loads "
         "balancing PV and demand",
     ),
+    "feeder33-v0": (
+        "feeder33",
+        "33-bus Baran-Wu feeder (pandapower AC power flow): PV volt-var and "
+        "batteries under a feeder coordinator",
+        "pandapower",
+    ),
     "traffic-v0": (
         "traffic",
         "signalised corridor: queues, platoons and a green-wave coordinator",

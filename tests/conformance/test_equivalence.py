@@ -23,6 +23,7 @@ T_END = {
     "heating-v0": 6 * 300.0,
     "sensor-network-v0": 150.0,
     "microgrid-v0": 120.0,
+    "feeder33-v0": 900.0,  # three coordinator ticks of 300 s
 }  # short episodes keep the default run fast
 
 
