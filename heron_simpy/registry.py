@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from pettingzoo.utils.conversions import parallel_to_aec
+
 from heron_simpy.exceptions import ConfigError
 from heron_simpy.facade import (
     EventEnv,
@@ -18,7 +20,15 @@ from heron_simpy.facade import (
 )
 from heron_simpy.scenario import Scenario
 
-__all__ = ["ScenarioSpec", "available", "build", "make", "register", "spec"]
+__all__ = [
+    "ScenarioSpec",
+    "available",
+    "build",
+    "make",
+    "pettingzoo_factories",
+    "register",
+    "spec",
+]
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*(-[a-z0-9_]+)*-v(0|[1-9][0-9]*)$")
 _REGISTRY: dict[str, ScenarioSpec] = {}
@@ -196,6 +206,25 @@ def make(scenario_id: str, api: str = "pettingzoo", **kwargs: Any) -> Any:
     if api == "gymnasium":
         return SingleAgentEnv(entry, kwargs)
     return LockstepEnv(entry, kwargs)
+
+
+def pettingzoo_factories(scenario_id: str) -> tuple[Any, Any]:
+    """The module-level ``parallel_env()`` / ``env()`` pair PettingZoo users expect.
+
+    Returns:
+        ``parallel_env(**overrides)`` (the lockstep ``ParallelEnv``) and
+        ``env(**overrides)`` (the same through PettingZoo's AEC API).
+    """
+
+    def parallel_env(**overrides: Any) -> Any:
+        return make(scenario_id, **overrides)
+
+    def env(**overrides: Any) -> Any:
+        return parallel_to_aec(parallel_env(**overrides))
+
+    parallel_env.__doc__ = f"The lockstep PettingZoo ParallelEnv of {scenario_id}."
+    env.__doc__ = f"{scenario_id} through PettingZoo's AEC API."
+    return parallel_env, env
 
 
 def _register_builtin() -> None:

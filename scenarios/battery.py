@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from gymnasium import spaces
-from pettingzoo.utils.conversions import parallel_to_aec
 
 from heron_simpy.agents import CoordinatorAgent, FieldAgent
 from heron_simpy.exceptions import ConfigError
@@ -29,7 +28,7 @@ from heron_simpy.protocols import (
     SetpointDispatch,
     SetpointFollower,
 )
-from heron_simpy.registry import make
+from heron_simpy.registry import pettingzoo_factories
 from heron_simpy.scenario import Scenario
 
 __all__ = ["Config", "build", "env", "parallel_env"]
@@ -260,11 +259,5 @@ class TargetDispatch(SetpointDispatch):
         return dict.fromkeys(children, 0.5 + float(np.asarray(action).reshape(-1)[0]))
 
 
-def parallel_env(**overrides):
-    """The lockstep PettingZoo ``ParallelEnv`` of battery-v0 (PettingZoo convention)."""
-    return make("battery-v0", **overrides)
-
-
-def env(**overrides):
-    """The same environment through PettingZoo's AEC API."""
-    return parallel_to_aec(parallel_env(**overrides))
+#: PettingZoo-style module factories: ``parallel_env()`` and ``env()``.
+parallel_env, env = pettingzoo_factories("battery-v0")

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 from gymnasium import spaces
-from pettingzoo.utils.conversions import parallel_to_aec
+from heron_simpy.scenarios.checks import is_number
 
 from heron_simpy.agents import CoordinatorAgent, FieldAgent
 from heron_simpy.exceptions import ConfigError
@@ -39,7 +39,7 @@ from heron_simpy.protocols import (
     SetpointDispatch,
     SetpointFollower,
 )
-from heron_simpy.registry import make
+from heron_simpy.registry import pettingzoo_factories
 from heron_simpy.scenario import Scenario
 
 __all__ = ["Config", "build", "env", "parallel_env", "voltage_violation"]
@@ -133,24 +133,15 @@ _NONNEGATIVE = (
 )
 
 
-def _number(value: object) -> bool:
-    """A finite int or float (not a bool)."""
-    return (
-        isinstance(value, (int, float))
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-    )
-
-
 def _value_problems(c: Config) -> list[str]:
     problems = []
     for name in _POSITIVE:
         value = getattr(c, name)
-        if not _number(value) or value <= 0:
+        if not is_number(value) or value <= 0:
             problems.append(f"{name} must be a number > 0, got {value!r}")
     for name in _NONNEGATIVE:
         value = getattr(c, name)
-        if not _number(value) or value < 0:
+        if not is_number(value) or value < 0:
             problems.append(f"{name} must be a number >= 0, got {value!r}")
     return problems
 
@@ -179,28 +170,28 @@ def _bus_problems(c: Config) -> list[str]:
 
 def _range_problems(c: Config) -> list[str]:
     problems = []
-    if not _number(c.start_hour) or not 0 <= c.start_hour < 24:
+    if not is_number(c.start_hour) or not 0 <= c.start_hour < 24:
         problems.append(f"start_hour must be in [0, 24), got {c.start_hour!r}")
-    if not _number(c.soc_min) or not 0 <= c.soc_min < 1:
+    if not is_number(c.soc_min) or not 0 <= c.soc_min < 1:
         problems.append(f"soc_min must be in [0, 1), got {c.soc_min!r}")
-    elif not _number(c.soc_max) or not c.soc_min < c.soc_max <= 1:
+    elif not is_number(c.soc_max) or not c.soc_min < c.soc_max <= 1:
         problems.append(
             f"soc_max must be in (soc_min, 1] = ({c.soc_min!r}, 1], got {c.soc_max!r}"
         )
-    if not _number(c.v_min) or not 0.5 <= c.v_min < 1:
+    if not is_number(c.v_min) or not 0.5 <= c.v_min < 1:
         problems.append(f"v_min must be in [0.5, 1), got {c.v_min!r}")
-    if not _number(c.v_max) or not 1 < c.v_max <= 1.5:
+    if not is_number(c.v_max) or not 1 < c.v_max <= 1.5:
         problems.append(f"v_max must be in (1, 1.5], got {c.v_max!r}")
     return problems
 
 
 def _grid_problems(c: Config) -> list[str]:
     problems: list[str] = []
-    if not (_number(c.dt) and c.dt > 0):
+    if not (is_number(c.dt) and c.dt > 0):
         return problems
     for name in ("horizon", "coordinator_tick"):
         value = getattr(c, name)
-        steps = value / c.dt if _number(value) and value > 0 else None
+        steps = value / c.dt if is_number(value) and value > 0 else None
         if steps is not None and not (steps >= 1 and abs(steps - round(steps)) < 1e-9):
             problems.append(
                 f"{name} must be a whole multiple of dt ({c.dt!r} s), got {value!r}"
@@ -587,11 +578,5 @@ def build(config: Config) -> Scenario:
     )
 
 
-def parallel_env(**overrides):
-    """The lockstep PettingZoo ``ParallelEnv`` of feeder33-v0 (must be registered)."""
-    return make("feeder33-v0", **overrides)
-
-
-def env(**overrides):
-    """The same environment through PettingZoo's AEC API."""
-    return parallel_to_aec(parallel_env(**overrides))
+#: PettingZoo-style module factories: ``parallel_env()`` and ``env()``.
+parallel_env, env = pettingzoo_factories("feeder33-v0")

@@ -21,19 +21,18 @@ The default series is ``data/heating_series.csv`` next to this module (made by
 from __future__ import annotations
 
 import csv
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from gymnasium import spaces
-from pettingzoo.utils.conversions import parallel_to_aec
+from heron_simpy.scenarios.checks import is_number
 
 from heron_simpy.agents import CoordinatorAgent, FieldAgent
 from heron_simpy.exceptions import ConfigError
 from heron_simpy.features import FeatureProvider, Visibility
 from heron_simpy.protocols import SetpointDispatch, SetpointFollower
-from heron_simpy.registry import make
+from heron_simpy.registry import pettingzoo_factories
 from heron_simpy.scenario import Scenario
 
 __all__ = ["DEFAULT_SERIES", "Config", "build", "env", "load_series", "parallel_env"]
@@ -123,7 +122,7 @@ def _field_problems(c: Config) -> list[str]:
     for names, rule in rules:
         for name in names:
             value = getattr(c, name)
-            ok = _number(value) and (
+            ok = is_number(value) and (
                 rule == "finite" or (value > 0 if rule == "> 0" else value >= 0)
             )
             if not ok:
@@ -155,14 +154,6 @@ def _relation_problems(c: Config) -> list[str]:
                 f"got {getattr(c, name)!r}"
             )
     return problems
-
-
-def _number(value: object) -> bool:
-    return (
-        isinstance(value, (int, float))
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-    )
 
 
 def load_series(
@@ -408,11 +399,5 @@ class OffsetDispatch(SetpointDispatch):
         return {child: self.middle + v for child, v in offsets.items()}
 
 
-def parallel_env(**overrides):
-    """The lockstep PettingZoo ``ParallelEnv`` of heating-v0 (PettingZoo convention)."""
-    return make("heating-v0", **overrides)
-
-
-def env(**overrides):
-    """The same environment through PettingZoo's AEC API."""
-    return parallel_to_aec(parallel_env(**overrides))
+#: PettingZoo-style module factories: ``parallel_env()`` and ``env()``.
+parallel_env, env = pettingzoo_factories("heating-v0")

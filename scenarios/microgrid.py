@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 from gymnasium import spaces
-from pettingzoo.utils.conversions import parallel_to_aec
+from heron_simpy.scenarios.checks import is_multiple, is_number
 
 from heron_simpy.agents import CoordinatorAgent, FieldAgent, SystemAgent
 from heron_simpy.exceptions import ConfigError
@@ -39,7 +39,7 @@ from heron_simpy.protocols import (
     SetpointDispatch,
     SetpointFollower,
 )
-from heron_simpy.registry import make
+from heron_simpy.registry import pettingzoo_factories
 from heron_simpy.scenario import Scenario
 
 __all__ = ["Config", "build", "env", "parallel_env"]
@@ -135,11 +135,11 @@ def _value_problems(c: Config) -> list[str]:
     problems = []
     for name in _POSITIVE:
         value = getattr(c, name)
-        if not _number(value) or value <= 0:
+        if not is_number(value) or value <= 0:
             problems.append(f"{name} must be a number > 0, got {value!r}")
     for name in _NONNEGATIVE:
         value = getattr(c, name)
-        if not _number(value) or value < 0:
+        if not is_number(value) or value < 0:
             problems.append(f"{name} must be a number >= 0, got {value!r}")
     return problems
 
@@ -147,13 +147,13 @@ def _value_problems(c: Config) -> list[str]:
 def _range_problems(c: Config) -> list[str]:
     """Hours and fractions must lie in their ranges."""
     problems = []
-    if not _number(c.start_hour) or not 0 <= c.start_hour < 24:
+    if not is_number(c.start_hour) or not 0 <= c.start_hour < 24:
         problems.append(f"start_hour must be in [0, 24), got {c.start_hour!r}")
-    if not _number(c.flex_share) or not 0 <= c.flex_share <= 1:
+    if not is_number(c.flex_share) or not 0 <= c.flex_share <= 1:
         problems.append(f"flex_share must be in [0, 1], got {c.flex_share!r}")
-    if not _number(c.soc_min) or not 0 <= c.soc_min < 1:
+    if not is_number(c.soc_min) or not 0 <= c.soc_min < 1:
         problems.append(f"soc_min must be in [0, 1), got {c.soc_min!r}")
-    elif not _number(c.soc_max) or not c.soc_min < c.soc_max <= 1:
+    elif not is_number(c.soc_max) or not c.soc_min < c.soc_max <= 1:
         problems.append(
             f"soc_max must be in (soc_min, 1] = ({c.soc_min!r}, 1], got {c.soc_max!r}"
         )
@@ -163,11 +163,11 @@ def _range_problems(c: Config) -> list[str]:
 def _grid_problems(c: Config) -> list[str]:
     """The horizon and the tick intervals must be whole multiples of dt."""
     problems: list[str] = []
-    if not (_number(c.dt) and c.dt > 0):
+    if not (is_number(c.dt) and c.dt > 0):
         return problems
     for name in ("horizon", "coordinator_tick", "operator_tick"):
         value = getattr(c, name)
-        if _number(value) and value > 0 and not _multiple(value, c.dt):
+        if is_number(value) and value > 0 and not is_multiple(value, c.dt):
             problems.append(
                 f"{name} must be a whole multiple of dt ({c.dt!r} s), got {value!r}"
             )
@@ -195,21 +195,6 @@ _NONNEGATIVE = (
     "imbalance_penalty",
     "limit_penalty",
 )
-
-
-def _number(value: object) -> bool:
-    """A finite int or float (not a bool)."""
-    return (
-        isinstance(value, (int, float))
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-    )
-
-
-def _multiple(value: float, dt: float) -> bool:
-    """Whether ``value`` is a whole number (>= 1) of ``dt`` steps."""
-    steps = value / dt
-    return steps >= 1 and abs(steps - round(steps)) < 1e-9
 
 
 def load_profiles() -> tuple[np.ndarray, np.ndarray]:
@@ -627,11 +612,5 @@ def build(config: Config) -> Scenario:
     )
 
 
-def parallel_env(**overrides):
-    """The lockstep PettingZoo ``ParallelEnv`` of microgrid-v0."""
-    return make("microgrid-v0", **overrides)
-
-
-def env(**overrides):
-    """The same environment through PettingZoo's AEC API."""
-    return parallel_to_aec(parallel_env(**overrides))
+#: PettingZoo-style module factories: ``parallel_env()`` and ``env()``.
+parallel_env, env = pettingzoo_factories("microgrid-v0")

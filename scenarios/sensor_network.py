@@ -26,13 +26,13 @@ from typing import Any
 
 import numpy as np
 from gymnasium import spaces
-from pettingzoo.utils.conversions import parallel_to_aec
+from heron_simpy.scenarios.checks import is_number
 
 from heron_simpy.agents import Context, FieldAgent, PolicyAgent
 from heron_simpy.broker import Message
 from heron_simpy.exceptions import ConfigError
 from heron_simpy.features import FeatureProvider, Visibility
-from heron_simpy.registry import make
+from heron_simpy.registry import pettingzoo_factories
 from heron_simpy.scenario import Scenario
 
 __all__ = ["Config", "NeighbourShare", "build", "env", "parallel_env"]
@@ -91,7 +91,7 @@ class Config:
             problems.append(f"n_sensors must be an int >= 2, got {n!r}")
         for name in ("radius", "decay", "threshold", "horizon", "dt"):
             value = getattr(self, name)
-            if not (_number(value) and value > 0):
+            if not (is_number(value) and value > 0):
                 problems.append(f"{name} must be a number > 0, got {value!r}")
         for name in (
             "speed",
@@ -104,11 +104,11 @@ class Config:
             "latency_penalty",
         ):
             value = getattr(self, name)
-            if not (_number(value) and value >= 0):
+            if not (is_number(value) and value >= 0):
                 problems.append(f"{name} must be a number >= 0, got {value!r}")
         if (
-            _number(self.onset_min)
-            and _number(self.onset_max)
+            is_number(self.onset_min)
+            and is_number(self.onset_max)
             and self.onset_max < self.onset_min
         ):
             problems.append(
@@ -119,15 +119,6 @@ class Config:
             raise ConfigError(
                 "invalid sensor-network-v0 Config:\n- " + "\n- ".join(problems)
             )
-
-
-def _number(value: Any) -> bool:
-    """Whether ``value`` is a finite int or float (not a bool)."""
-    return (
-        isinstance(value, (int, float))
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-    )
 
 
 class SensorPlant:
@@ -334,11 +325,5 @@ def build(config: Config) -> Scenario:
     )
 
 
-def parallel_env(**overrides: Any) -> Any:
-    """The lockstep PettingZoo ``ParallelEnv`` of sensor-network-v0."""
-    return make("sensor-network-v0", **overrides)
-
-
-def env(**overrides: Any) -> Any:
-    """The same environment through PettingZoo's AEC API."""
-    return parallel_to_aec(parallel_env(**overrides))
+#: PettingZoo-style module factories: ``parallel_env()`` and ``env()``.
+parallel_env, env = pettingzoo_factories("sensor-network-v0")

@@ -29,13 +29,13 @@ from typing import Any
 
 import numpy as np
 from gymnasium import spaces
-from pettingzoo.utils.conversions import parallel_to_aec
+from heron_simpy.scenarios.checks import is_multiple, is_number
 
 from heron_simpy.agents import CoordinatorAgent, FieldAgent
 from heron_simpy.exceptions import ConfigError
 from heron_simpy.features import FeatureProvider, Visibility
 from heron_simpy.protocols import SetpointDispatch, SetpointFollower
-from heron_simpy.registry import make
+from heron_simpy.registry import pettingzoo_factories
 from heron_simpy.scenario import Scenario
 
 __all__ = ["Config", "TrafficPlant", "build", "env", "parallel_env"]
@@ -113,14 +113,14 @@ class Config:
         )
         for name in positive:
             value = getattr(self, name)
-            if not (_number(value) and value > 0):
+            if not (is_number(value) and value > 0):
                 problems.append(f"{name} must be a number > 0, got {value!r}")
         for name in ("main_rate", "side_rate", "margin"):
             value = getattr(self, name)
-            if not (_number(value) and value >= 0):
+            if not (is_number(value) and value >= 0):
                 problems.append(f"{name} must be a number >= 0, got {value!r}")
         dt = self.dt
-        if _number(dt) and dt > 0:
+        if is_number(dt) and dt > 0:
             for name in (
                 "min_green",
                 "yellow",
@@ -130,27 +130,12 @@ class Config:
                 "horizon",
             ):
                 value = getattr(self, name)
-                if _number(value) and value > 0 and not _multiple(value, dt):
+                if is_number(value) and value > 0 and not is_multiple(value, dt):
                     problems.append(
                         f"{name} must be a multiple of dt ({dt!r}), got {value!r}"
                     )
         if problems:
             raise ConfigError("invalid traffic-v0 Config:\n- " + "\n- ".join(problems))
-
-
-def _number(value: Any) -> bool:
-    """Whether ``value`` is a finite int or float (not a bool)."""
-    return (
-        isinstance(value, (int, float))
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-    )
-
-
-def _multiple(value: float, dt: float) -> bool:
-    """Whether ``value`` is a whole multiple (>= 1) of ``dt``."""
-    k = round(value / dt)
-    return k >= 1 and math.isclose(k * dt, value, rel_tol=1e-9, abs_tol=1e-12)
 
 
 def _steps(value: float, dt: float) -> int:
@@ -414,11 +399,5 @@ def build(config: Config) -> Scenario:
     )
 
 
-def parallel_env(**overrides: Any) -> Any:
-    """The lockstep PettingZoo ``ParallelEnv`` of traffic-v0."""
-    return make("traffic-v0", **overrides)
-
-
-def env(**overrides: Any) -> Any:
-    """The same environment through PettingZoo's AEC API."""
-    return parallel_to_aec(parallel_env(**overrides))
+#: PettingZoo-style module factories: ``parallel_env()`` and ``env()``.
+parallel_env, env = pettingzoo_factories("traffic-v0")
