@@ -132,6 +132,7 @@ class Scenario:
         profile: str | TimingProfile | TickConfig = "ideal",
         seed: int | None = 0,
         recorder: Recorder | None = None,
+        keep_rewards: bool = True,
     ) -> Simulation:
         """Put the scenario on a new :class:`Simulation` (one per episode)."""
         sim = Simulation(
@@ -141,6 +142,7 @@ class Scenario:
             eval_dt=self.dt,
             reward=self.reward,
             recorder=recorder,
+            keep_rewards=keep_rewards,
         )
         for agent in self._ranked:
             sim.add_agent(agent)

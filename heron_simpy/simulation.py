@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Generator, Iterable, Mapping
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +15,8 @@ from heron_simpy.agents.process import Pending
 from heron_simpy.broker import Broker, Message
 from heron_simpy.engine import EVALUATE, PHASES, Kernel, Timer, priority
 from heron_simpy.exceptions import ConfigError, SimulationError
+from heron_simpy.faults import Fault, check_faults
+from heron_simpy.injection import check_targets, clocks, install
 from heron_simpy.plant import Plant, PlantDriver
 from heron_simpy.recording import EpisodeStats, Record, Recorder
 from heron_simpy.timing import (
@@ -74,6 +76,11 @@ class Simulation:
             point ``start_time + k * eval_dt`` (k >= 1).
         recorder: Trace recorder (default: keep everything).
         loss: Message loss on every link; overrides the profile's loss.
+        faults: Fault specs injected into every episode, after the profile's
+            own (see :mod:`heron_simpy.faults`).
+        keep_rewards: Keep every grid point's rewards (default). False keeps
+            only the latest row and running sums (``returns``), so memory stays
+            flat over long runs; :attr:`rewards` is then empty.
 
     Raises:
         ConfigError: Bad seed, eval grid, or a reward without a grid.
@@ -99,6 +106,8 @@ class Simulation:
         reward: RewardFn | None = None,
         recorder: Recorder | None = None,
         loss: LossModel | None = None,
+        faults: Sequence[Fault] = (),
+        keep_rewards: bool = True,
     ) -> None:
         self.seed = check_seed(seed, "Simulation")
         self.profile = resolve_profile(profile)
@@ -131,6 +140,14 @@ class Simulation:
         self._next_k = 1
         self._reward_rows: list[Mapping[str, float]] = []
         self._reward_times: list[float] = []
+        if not isinstance(keep_rewards, bool):
+            raise ConfigError(
+                f"Simulation keep_rewards must be True or False, got {keep_rewards!r}"
+            )
+        self.keep_rewards = keep_rewards
+        self._faults: list[Fault] = list(check_faults(faults, "Simulation faults"))
+        self._sums: dict[str, float] = {}
+        self._count = 0
 
     # ------------------------------------------------------------ building
     def add_agent(self, agent: Agent, tick: TickConfig | None = None) -> Agent:
@@ -159,6 +176,21 @@ class Simulation:
         """
         self._check_not_started("add_process")
         self._factories.append(factory)
+
+    def add_fault(self, *faults: Fault) -> None:
+        """Inject ``faults`` into every episode (see :mod:`heron_simpy.faults`).
+
+        Raises:
+            TypeError: An item is not a fault spec.
+            SimulationError: The simulation has already started.
+        """
+        self._check_not_started("add_fault")
+        self._faults.extend(check_faults(faults, "add_fault faults"))
+
+    @property
+    def faults(self) -> tuple[Fault, ...]:
+        """Every fault of an episode: the profile's, then the added ones."""
+        return tuple(self.profile.faults) + tuple(self._faults)
 
     def set_link(
         self,
@@ -200,6 +232,9 @@ class Simulation:
         if self._started:
             return
         ranked = self._ranked()  # validates the hierarchy before anything starts
+        faults = self.faults
+        check_targets(faults, ranked)
+        drifts = clocks(faults, ranked)
         self._started = True
         kernel = self.kernel
         if self.plant is not None:
@@ -216,7 +251,9 @@ class Simulation:
                 rank=rank,
                 seed=self.seed,
                 grid=self.eval_dt,
+                clock=drifts.get(agent_id),
             )
+        install(kernel, self.broker, self.processes, faults)
         for factory in self._factories:
             kernel.process(factory(self))
         if self.eval_dt is not None:
@@ -272,13 +309,16 @@ class Simulation:
 
     @property
     def reward_rows(self) -> list[Mapping[str, float]]:
-        """Every grid point's rewards read so far, in time order (do not mutate)."""
+        """Every grid point's rewards read so far, in time order (do not mutate).
+
+        With ``keep_rewards=False`` only the latest row is kept.
+        """
         return self._reward_rows
 
     @property
     def reward_count(self) -> int:
         """How many grid points have been read."""
-        return len(self._reward_rows)
+        return self._count
 
     def reset(self, seed: int | None = None, start_time: float | None = None) -> None:
         """End the episode: interrupt processes, drop events, drain stores.
@@ -296,6 +336,8 @@ class Simulation:
         self._next_k = 1
         self._reward_rows.clear()
         self._reward_times.clear()
+        self._sums.clear()
+        self._count = 0
 
     # ------------------------------------------------------------ results
     @property
@@ -310,7 +352,12 @@ class Simulation:
 
     @property
     def rewards(self) -> dict[str, list[float]]:
-        """Agent id -> its rewards at each grid point read so far."""
+        """Agent id -> its rewards at each grid point read so far.
+
+        Empty with ``keep_rewards=False`` (use :attr:`returns`).
+        """
+        if not self.keep_rewards:
+            return {}
         ids: list[str] = []
         for row in self._reward_rows:
             ids.extend(a for a in row if a not in ids)
@@ -318,7 +365,13 @@ class Simulation:
 
     @property
     def returns(self) -> dict[str, float]:
-        """Agent id -> sum of its rewards so far."""
+        """Agent id -> sum of its rewards so far.
+
+        Exactly rounded (``math.fsum``) when rewards are kept; a running sum
+        with ``keep_rewards=False``.
+        """
+        if not self.keep_rewards:
+            return dict(self._sums)
         return {a: math.fsum(r) for a, r in self.rewards.items()}
 
     def episode(self) -> Episode:
@@ -357,8 +410,17 @@ class Simulation:
         now = self.kernel.env.now
         self.driver.sync(now)
         if self._reward is not None:
-            self._reward_rows.append(dict(self._reward(self.plant, now)))
-            self._reward_times.append(float(now))
+            row = dict(self._reward(self.plant, now))
+            self._count += 1
+            if self.keep_rewards:
+                self._reward_rows.append(row)
+                self._reward_times.append(float(now))
+            else:
+                self._reward_rows[:] = [row]
+                self._reward_times[:] = [float(now)]
+                sums = self._sums
+                for a, r in row.items():
+                    sums[a] = sums.get(a, 0.0) + float(r)
         self.kernel.stats.evaluations += 1
         self._next_k = k + 1
 

@@ -18,7 +18,9 @@ ROOT = Path(heron_simpy.__file__).parent
 # Lower number = lower layer. A module may import only from its own layer or lower.
 LAYERS = {
     "exceptions": 0,
+    "faults": 0,
     "timing": 0,
+    "profile_file": 0,
     "recording": 0,
     "plant": 0,
     # heron_simpy.scenarios: the registry reads only its data table at import;
@@ -29,6 +31,7 @@ LAYERS = {
     "features": 2,
     "agents": 3,
     "protocols": 4,
+    "injection": 5,
     "simulation": 5,
     "scenario": 6,
     "facade": 7,
@@ -42,7 +45,7 @@ LAYERS = {
     "__main__": 13,
     "__init__": 14,
 }
-SIMPY_FREE = {"timing", "recording", "plant", "exceptions"}
+SIMPY_FREE = {"timing", "recording", "plant", "exceptions", "faults", "profile_file"}
 
 
 def _unit(path: Path) -> str:

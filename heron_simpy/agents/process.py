@@ -7,6 +7,7 @@ import math
 from collections.abc import Generator, Iterator
 from typing import Any, NamedTuple
 
+import numpy as np
 import simpy
 from simpy.events import Event
 
@@ -23,11 +24,13 @@ from heron_simpy.engine import (
     priority,
 )
 from heron_simpy.exceptions import ActionError, ConfigError, SimulationError
+from heron_simpy.faults import ActuatorSaturation, ClockDrift
 from heron_simpy.plant import PlantDriver
 from heron_simpy.recording import (
     ApplyRecord,
     DecideRecord,
     DiscardRecord,
+    LoseRecord,
     ObserveRecord,
     TickRecord,
 )
@@ -71,6 +74,10 @@ class AgentProcess:
         rank: Its place in the same-time order (parents first).
         seed: Master seed; the agent's streams are keyed by its id.
         grid: The reward grid step, s, that deterministic ticks align with.
+        clock: A clock drift of this agent (None: a perfect clock).
+
+    Faults (see :mod:`heron_simpy.injection`) act through :meth:`crash`,
+    :meth:`restart`, :meth:`sensor_fault` and :meth:`saturate`.
     """
 
     def __init__(
@@ -84,6 +91,7 @@ class AgentProcess:
         rank: int,
         seed: int | None,
         grid: float | None = None,
+        clock: ClockDrift | None = None,
     ) -> None:
         self.agent = agent
         self.agent_id = agent.agent_id
@@ -114,20 +122,97 @@ class AgentProcess:
         self._grid = grid
         #: Where deferred decisions go (a facade's list), or None to decide at once.
         self.feed: list[Pending] | None = None
+        # Fault state: all neutral without faults (the hot path checks ints).
+        self.clock = clock
+        self._crashes = 0  # > 0 while crashed (overlapping crashes nest)
+        self._epoch = 0  # bumped by every crash: older observations are lost
+        self._act_floor = 0  # actions decided in an earlier epoch are lost
+        self._dropouts = 0  # > 0 while the sensor delivers nothing
+        self._stuck = 0  # > 0 while the sensor repeats _stuck_obs
+        self._stuck_obs: Any = None
+        self._saturations: list[ActuatorSaturation] = []
         self.process: simpy.Process = kernel.process(self._run())
 
     # ------------------------------------------------------------ context
     @property
     def now(self) -> float:
-        """The current simulated time, s (for controllers)."""
-        return float(self._env.now)
+        """The agent's own clock reading, s (for controllers).
+
+        The simulated time, unless the agent's clock drifts: then
+        ``start + (t - start) * (1 + ppm * 1e-6) + offset``.
+        """
+        t = float(self._env.now)
+        clock = self.clock
+        if clock is None:
+            return t
+        return self._start + (t - self._start) * clock.rate + clock.offset
+
+    @property
+    def down(self) -> bool:
+        """Whether the agent is crashed now."""
+        return self._crashes > 0
 
     def send(self, recipient: str, payload: Any, topic: str | None = None) -> Message:
-        """Send a message from this agent through the broker."""
-        return self._broker.send(self.agent_id, recipient, payload, topic)
+        """Send a message through the broker, stamped with the agent's clock."""
+        return self._broker.send(self.agent_id, recipient, payload, topic, self.now)
+
+    # ------------------------------------------------------------ faults
+    def crash(self, lose_in_flight: bool) -> None:
+        """Stop the agent now: interrupt its process and wipe its inbox.
+
+        Observations still on their way to it are lost when they arrive;
+        actions it decided that have not landed are lost too when
+        ``lose_in_flight`` (else they still land).
+        """
+        self._crashes += 1
+        if self._crashes > 1:
+            return
+        now = self._env._now
+        self._epoch += 1
+        if lose_in_flight:
+            self._act_floor = self._epoch
+        items = self.inbox.items
+        if items:
+            self._stats.messages_flushed += len(items)
+            if self._keep:
+                for msg in items:
+                    self._append(
+                        LoseRecord(now, self.agent_id, "message", msg.sent_at, "crash")
+                    )
+            items.clear()
+        if self.process.is_alive:
+            self.process.interrupt("crash")
+
+    def restart(self) -> None:
+        """Bring a crashed agent back: it ticks now, then at its interval."""
+        self._crashes -= 1
+        if self._crashes == 0:
+            self.process = self._kernel.process(self._run(self._env._now))
+
+    def sensor_fault(self, kind: str, on: bool) -> None:
+        """Start (``on``) or end a ``"sensor_dropout"`` or ``"stuck_sensor"``."""
+        step = 1 if on else -1
+        if kind == "sensor_dropout":
+            self._dropouts += step
+            return
+        if on and self._stuck == 0:  # the reading it sticks at: the one now
+            now = self._env._now
+            self._sync(now)
+            try:
+                self._stuck_obs = self.agent.sense(self._plant)
+            except Exception as exc:
+                raise self._error(now, "sensor", exc) from exc
+        self._stuck += step
+
+    def saturate(self, fault: ActuatorSaturation, on: bool) -> None:
+        """Start (``on``) or end an actuator saturation window."""
+        if on:
+            self._saturations.append(fault)
+        else:
+            self._saturations.remove(fault)
 
     # ------------------------------------------------------------ process
-    def _run(self) -> Generator[Event, Any, None]:
+    def _run(self, restart: float | None = None) -> Generator[Event, Any, None]:
         """The agent's SimPy process: wait for the phase, then tick forever.
 
         Jittered ticks add a fresh interval sample to the previous tick (DESIGN
@@ -135,34 +220,49 @@ class AgentProcess:
         they never drift: on the reward grid's own formula ``start + j * grid``
         when the interval and phase are whole grid steps (so a tick and a grid
         point that are the same instant compare equal), else
-        ``start + phase + k * interval``.
+        ``start + phase + k * interval``. After a crash (``restart`` = the
+        restart time) the agent ticks at once, then every interval from there.
+        A drifting clock divides every interval by its rate (and its offset
+        shifts the first tick).
         """
         env = self._env
         prio = self._prio_tick
+        rate = 1.0 if self.clock is None else self.clock.rate
         try:
             if self.config.tick_model.is_deterministic:
-                times = self._tick_times()
+                times = self._tick_times(restart)
                 while True:
                     yield Timer(env, 0.0, prio, at=next(times))
                     self._tick()
             next_interval = self._next_interval
-            yield Timer(env, self.config.phase, prio)
+            if restart is None:
+                first = self.config.phase
+                if self.clock is not None:
+                    first = max(0.0, first - self.clock.offset) / rate
+                yield Timer(env, first, prio)
             while True:
                 self._tick()
-                yield Timer(env, next_interval(), prio)
+                interval = next_interval()
+                yield Timer(env, interval if rate == 1.0 else interval / rate, prio)
         except simpy.Interrupt:
             return
 
-    def _tick_times(self) -> Iterator[float]:
+    def _tick_times(self, restart: float | None = None) -> Iterator[float]:
         """Absolute times of deterministic ticks (see :meth:`_run`)."""
         start = self._start
         interval, phase, grid = self.config.tick_interval, self.config.phase, self._grid
+        clock = self.clock
+        if restart is not None:
+            step = interval if clock is None else interval / clock.rate
+            return (restart + k * step for k in itertools.count())
         if grid is not None:
             m, p = interval / grid, phase / grid
             if _whole(m) and _whole(p):
                 m_i, p_i = round(m), round(p)
-                return (start + (p_i + k * m_i) * grid for k in itertools.count())
-        return (start + phase + k * interval for k in itertools.count())
+                local = (start + (p_i + k * m_i) * grid for k in itertools.count())
+                return local if clock is None else _true_times(local, start, clock)
+        local = (start + phase + k * interval for k in itertools.count())
+        return local if clock is None else _true_times(local, start, clock)
 
     def _tick(self) -> None:
         """Sample the observation now and start its delayed delivery."""
@@ -171,19 +271,42 @@ class AgentProcess:
         self._stats.ticks += 1
         if self._keep:
             self._append(TickRecord(now, self.agent_id))
-        self._sync(now)
-        try:
-            obs = self.agent.sense(self._plant)
-        except Exception as exc:
-            raise self._error(now, "sensor", exc) from exc
+        if self._dropouts:  # the sensor delivers nothing; keep the draw aligned
+            self._obs_delay()
+            self._lose(now, "observation", now, "sensor_dropout")
+            return
+        if self._stuck:
+            obs = self._stuck_obs
+        else:
+            self._sync(now)
+            try:
+                obs = self.agent.sense(self._plant)
+            except Exception as exc:
+                raise self._error(now, "sensor", exc) from exc
         Call(
-            env, self._obs_delay(), self._prio_observe, self._on_observation, (now, obs)
+            env,
+            self._obs_delay(),
+            self._prio_observe,
+            self._on_observation,
+            (now, obs, self._epoch),
         )
+
+    def _lose(self, now: float, item: str, origin: float, cause: str) -> None:
+        """Count and trace an observation or action lost to a fault."""
+        if item == "observation":
+            self._stats.observations_lost += 1
+        else:
+            self._stats.actions_lost += 1
+        if self._keep:
+            self._append(LoseRecord(now, self.agent_id, item, origin, cause))
 
     def _on_observation(self, call: Call) -> None:
         """Deliver an observation; decide with it unless it is stale."""
         now = self._env._now
-        sampled_at, obs = call.item
+        sampled_at, obs, epoch = call.item
+        if epoch != self._epoch or self._crashes:  # sent to a controller that died
+            self._lose(now, "observation", sampled_at, "crash")
+            return
         stats = self._stats
         stats.observations_delivered += 1
         if self._keep:
@@ -251,12 +374,24 @@ class AgentProcess:
                 delay = math.nextafter(delay, math.inf)
         self._last_apply_at = now + delay
         stats.actions_in_flight += 1
-        Call(self._env, delay, self._prio_apply, self._on_apply, (now, action))
+        Call(
+            self._env,
+            delay,
+            self._prio_apply,
+            self._on_apply,
+            (now, action, self._epoch),
+        )
 
     def _on_apply(self, call: Call) -> None:
         """Apply a decided action to the plant."""
         now = self._env._now
-        decided_at, action = call.item
+        decided_at, action, epoch = call.item
+        if epoch < self._act_floor:  # decided before a crash that lost it
+            self._stats.actions_in_flight -= 1
+            self._lose(now, "action", decided_at, "crash")
+            return
+        if self._saturations:
+            action = self._saturated(now, action)
         self._sync(now)
         try:
             self.agent.act(self._plant, action)
@@ -268,6 +403,34 @@ class AgentProcess:
         stats.act_latency_total += now - decided_at
         if self._keep:
             self._append(ApplyRecord(now, self.agent_id, decided_at))
+
+    def _saturated(self, now: float, action: Any) -> Any:
+        """Clip a numeric ``action`` to every active saturation window."""
+        try:
+            value = np.asarray(action, dtype=float)
+        except (TypeError, ValueError):
+            raise SimulationError(
+                f"agent {self.agent_id!r} at t={now:.3f}: actuator_saturation "
+                f"needs a numeric action, got {action!r}"
+            ) from None
+        clipped = value
+        for fault in self._saturations:
+            low = -np.inf if fault.low is None else np.asarray(fault.low)
+            high = np.inf if fault.high is None else np.asarray(fault.high)
+            try:
+                clipped = np.clip(clipped, low, high)
+            except ValueError:
+                raise SimulationError(
+                    f"agent {self.agent_id!r} at t={now:.3f}: actuator_saturation "
+                    f"bounds low={fault.low!r} high={fault.high!r} do not fit "
+                    f"action shape {value.shape}"
+                ) from None
+        if np.array_equal(clipped, value):
+            return action
+        self._stats.actions_saturated += 1
+        if isinstance(action, (int, float)):
+            return float(clipped)
+        return clipped
 
     def _error(self, now: float, where: str, exc: Exception) -> Exception:
         """Wrap an exception from user code with the agent and the time.
@@ -281,6 +444,20 @@ class AgentProcess:
             f"agent {self.agent_id!r} at t={now:.3f}: {where} raised "
             f"{type(exc).__name__}: {exc}"
         )
+
+
+def _true_times(
+    local: Iterator[float], start: float, clock: ClockDrift
+) -> Iterator[float]:
+    """Map tick times read on a drifting clock to true times (none before start).
+
+    The clock reads ``start + (t - start) * rate + offset`` at true time ``t``.
+    """
+    rate, offset = clock.rate, clock.offset
+    for tau in local:
+        t = start + (tau - start - offset) / rate
+        if t >= start:
+            yield t
 
 
 def _whole(x: float) -> bool:

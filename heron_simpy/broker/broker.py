@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from typing import Any
 
 import simpy
@@ -80,6 +81,8 @@ class Broker:
         self._inboxes: dict[str, simpy.Store] = {}
         self._links: dict[tuple[str, str], _Link] = {}
         self._next_id = 0
+        #: Active link outages: (sender pattern, recipient pattern, end, mode).
+        self._outages: list[tuple[str, str, float, str]] = []
 
     # ----------------------------------------------------------- set-up
     def register(self, agent_id: str, rank: int, msg_delay: Sampler) -> simpy.Store:
@@ -138,6 +141,7 @@ class Broker:
         self._inboxes.clear()
         self._links.clear()
         self._next_id = 0
+        self._outages.clear()
 
     # ----------------------------------------------------------- traffic
     def inbox(self, agent_id: str) -> simpy.Store:
@@ -149,8 +153,31 @@ class Broker:
         """The registered agent ids, in registration order."""
         return tuple(self._inboxes)
 
+    def outage(self, sender: str, recipient: str, end: float, mode: str) -> Any:
+        """Take links ``sender -> recipient`` (patterns) down until ``end``.
+
+        While down, a message on a matching link is dropped (``mode="drop"``)
+        or held and sent at ``end`` (``"queue"``). Loss and delay are still
+        drawn for it, so other links' and later messages' draws do not change.
+
+        Returns:
+            A handle for :meth:`restore`.
+        """
+        entry = (sender, recipient, end, mode)
+        self._outages.append(entry)
+        return entry
+
+    def restore(self, handle: Any) -> None:
+        """End an outage started by :meth:`outage`."""
+        self._outages.remove(handle)
+
     def send(
-        self, sender: str, recipient: str, payload: Any, topic: str | None = None
+        self,
+        sender: str,
+        recipient: str,
+        payload: Any,
+        topic: str | None = None,
+        stamp: float | None = None,
     ) -> Message:
         """Send one message now; it is delivered, held in flight, or dropped.
 
@@ -165,19 +192,23 @@ class Broker:
         link = self._links.get((sender, recipient))
         if link is None:
             link = self._open(sender, recipient, now)
-        msg = Message(self._next_id, sender, recipient, payload, now, topic)
+        msg = Message(self._next_id, sender, recipient, payload, now, topic, stamp)
         self._next_id += 1
         stats = kernel.stats
         stats.messages_sent += 1
         keep = kernel.keep
         if keep:
             kernel.recorder.append(SendRecord(now, sender, recipient, msg.msg_id))
-        if link.lost is not None and link.lost():
+        lost = link.lost is not None and link.lost()
+        down = self._down(sender, recipient) if self._outages else None
+        if lost or (down is not None and down[3] == "drop"):
             stats.messages_dropped += 1
             if keep:
                 kernel.recorder.append(DropRecord(now, sender, recipient, msg.msg_id))
             return msg
         delay = link.delay()
+        if down is not None:  # queued: sent when the link comes back
+            delay += down[2] - now
         at = now + delay
         if at < link.last_at:  # FIFO: wait for the earlier message on this link
             delay = link.last_at - now
@@ -188,6 +219,18 @@ class Broker:
         stats.messages_in_flight += 1
         Call(kernel.env, delay, link.prio, self._deliver, msg)
         return msg
+
+    def _down(self, sender: str, recipient: str) -> tuple[str, str, float, str] | None:
+        """The first active outage covering this link (drop before queue)."""
+        hits = [
+            o
+            for o in self._outages
+            if fnmatchcase(sender, o[0]) and fnmatchcase(recipient, o[1])
+        ]
+        if not hits:
+            return None
+        drops = [o for o in hits if o[3] == "drop"]
+        return drops[0] if drops else max(hits, key=lambda o: o[2])
 
     def _deliver(self, call: Call) -> None:
         """Put a message into its recipient's inbox (timer callback)."""

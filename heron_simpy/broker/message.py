@@ -18,6 +18,9 @@ class Message(NamedTuple):
             or arrays you will not mutate).
         sent_at: Simulated send time, s.
         topic: A free label protocols use to tell message kinds apart.
+        stamp: The sender's own clock reading at send time, s (equal to
+            ``sent_at`` unless the sender's clock drifts; None when sent
+            outside an agent).
 
     Example:
         >>> from heron_simpy.broker import Message
@@ -32,3 +35,4 @@ class Message(NamedTuple):
     payload: Any
     sent_at: float
     topic: str | None = None
+    stamp: float | None = None

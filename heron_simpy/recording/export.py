@@ -26,6 +26,12 @@ COLUMNS: tuple[str, ...] = (
     "sender",
     "recipient",
     "msg_id",
+    "fault",
+    "phase",
+    "detail",
+    "item",
+    "origin",
+    "cause",
 )
 
 

@@ -11,6 +11,8 @@ __all__ = [
     "DeliverRecord",
     "DiscardRecord",
     "DropRecord",
+    "FaultRecord",
+    "LoseRecord",
     "ObserveRecord",
     "Record",
     "SendRecord",
@@ -177,6 +179,55 @@ class DropRecord(NamedTuple):
         return "drop"
 
 
+class FaultRecord(NamedTuple):
+    """A fault started or ended (see :mod:`heron_simpy.faults`).
+
+    Attributes:
+        time: When it started or ended, in seconds.
+        agent_id: The agent it hits (for a link outage: the sender pattern).
+        fault: The fault kind (``"crash"``, ``"sensor_dropout"``, ...).
+        phase: ``"start"`` or ``"end"`` (clock drift has only a start).
+        detail: The rest of the spec in one line (``"downtime=30.0 ..."``).
+    """
+
+    time: float
+    agent_id: str
+    fault: str
+    phase: str
+    detail: str
+
+    @property
+    def kind(self) -> str:
+        """The record kind, ``"fault"``."""
+        return "fault"
+
+
+class LoseRecord(NamedTuple):
+    """Something an agent had was lost to a fault.
+
+    Attributes:
+        time: When it was lost, in seconds: the tick of a dropped-out sensor,
+            the delivery time of an observation reaching a crashed agent, the
+            would-be apply time of an action lost in a crash, or the crash time
+            for messages flushed from the inbox.
+        agent_id: The agent that lost it.
+        item: ``"observation"``, ``"action"`` or ``"message"``.
+        origin: When the item was made: sample, decision or send time, s.
+        cause: The fault kind responsible.
+    """
+
+    time: float
+    agent_id: str
+    item: str
+    origin: float
+    cause: str
+
+    @property
+    def kind(self) -> str:
+        """The record kind, ``"lose"``."""
+        return "lose"
+
+
 Record = (
     TickRecord
     | ObserveRecord
@@ -186,6 +237,8 @@ Record = (
     | SendRecord
     | DeliverRecord
     | DropRecord
+    | FaultRecord
+    | LoseRecord
 )
 
 KINDS: tuple[str, ...] = (
@@ -197,4 +250,6 @@ KINDS: tuple[str, ...] = (
     "send",
     "deliver",
     "drop",
+    "fault",
+    "lose",
 )

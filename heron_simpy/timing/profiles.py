@@ -8,6 +8,7 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 from heron_simpy.exceptions import ConfigError
+from heron_simpy.faults import Fault, check_faults
 from heron_simpy.timing.config import TickConfig
 from heron_simpy.timing.jitter import JitterType
 from heron_simpy.timing.loss import (
@@ -64,6 +65,8 @@ class TimingProfile:
         loss: Message loss on every link; None means lossless.
         agents: Per-agent overrides (agent id -> full TickConfig), read-only.
         rates: ``"agent"`` or ``"profile"``: whose tick interval and phase win.
+        faults: Fault schedule (see :mod:`heron_simpy.faults`) injected into
+            every episode run under this profile; empty for none.
 
     Example:
         >>> lan = profiles["lan"]
@@ -84,6 +87,7 @@ seed=None)
     loss: LossModel | None = None
     agents: Mapping[str, TickConfig] = dataclasses.field(default_factory=lambda: _EMPTY)
     rates: Literal["agent", "profile"] = "agent"
+    faults: tuple[Fault, ...] = ()
 
     def __post_init__(self) -> None:
         _check_text(self.name, "TimingProfile name")
@@ -104,6 +108,9 @@ seed=None)
                 f"TimingProfile rates must be 'agent' or 'profile', got {self.rates!r}"
             )
             raise ConfigError(message)
+        object.__setattr__(
+            self, "faults", check_faults(self.faults, "TimingProfile faults")
+        )
 
     def __getstate__(self) -> dict[str, object]:
         state = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
@@ -249,6 +256,31 @@ seed=None)
             TypeError: If ``model`` is neither None nor a LossModel.
         """
         return self.replace(loss=model)
+
+    def with_faults(self, *faults: Fault, name: str | None = None) -> TimingProfile:
+        """Return a copy whose fault schedule has ``faults`` added.
+
+        Args:
+            *faults: Fault specs (see :mod:`heron_simpy.faults`).
+            name: Name of the new profile (default: unchanged).
+
+        Returns:
+            The new profile.
+
+        Raises:
+            TypeError: If an item is not a fault spec.
+
+        Example:
+            >>> from heron_simpy.faults import Crash
+            >>> crash = Crash("coord", start=60, downtime=30)
+            >>> p = profiles["lan"].with_faults(crash, name="lan+crash")
+            >>> p.name, [f.kind for f in p.faults]
+            ('lan+crash', ['crash'])
+        """
+        added = check_faults(faults, "with_faults faults")
+        return self.replace(
+            faults=self.faults + added, name=self.name if name is None else name
+        )
 
 
 def _check_agents(agents: object) -> Mapping[str, TickConfig]:
