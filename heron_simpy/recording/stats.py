@@ -29,13 +29,13 @@ class EpisodeStats:
         messages_in_flight: Messages sent, not yet delivered nor dropped.
         events_processed: SimPy events stepped by the run loop.
         evaluations: Reward evaluation grid points passed.
-        obs_age_total: Sum over decisions of (decision time - sample time), s.
-        act_latency_total: Sum over applied actions of (apply - decide time), s.
         faults: Fault windows started (clock drift counts once per agent).
         observations_lost: Observations lost to a sensor dropout or a crash.
         actions_lost: Decided actions lost in a crash before they landed.
         actions_saturated: Applied actions an actuator saturation changed.
         messages_flushed: Delivered messages wiped from an inbox by a crash.
+        obs_age_total: Sum over decisions of (decision time - sample time), s.
+        act_latency_total: Sum over applied actions of (apply - decide time), s.
     """
 
     ticks: int = 0
@@ -50,13 +50,13 @@ class EpisodeStats:
     messages_in_flight: int = 0
     events_processed: int = 0
     evaluations: int = 0
-    obs_age_total: float = 0.0
-    act_latency_total: float = 0.0
     faults: int = 0
     observations_lost: int = 0
     actions_lost: int = 0
     actions_saturated: int = 0
     messages_flushed: int = 0
+    obs_age_total: float = 0.0
+    act_latency_total: float = 0.0
 
     @property
     def mean_obs_age(self) -> float:

@@ -227,8 +227,8 @@ def test_send_returns_the_message_as_sent() -> None:
     sim.add_agent(Agent("b"), tick=det(100.0, phase=50.0))
     sim.run_until(2.0)
     assert sent == [
-        Message(0, "a", "b", {"p": 1}, 0.0, "setpoint"),
-        Message(1, "a", "b", {"p": 1}, 1.0, "setpoint"),
+        Message(0, "a", "b", {"p": 1}, 0.0, "setpoint", 0.0),
+        Message(1, "a", "b", {"p": 1}, 1.0, "setpoint", 1.0),
     ]
     assert sim.inbox("b") == tuple(sent)
 
@@ -265,7 +265,7 @@ def test_blocked_user_process_receives_the_message_and_the_agent_does_not() -> N
     sim.add_agent(Agent("b", controller=b_controller), tick=det(1.0))
     sim.add_process(listener)
     sim.run_until(2.0)
-    assert got == [(0.5, Message(0, "a", "b", 0.0, 0.0))]
+    assert got == [(0.5, Message(0, "a", "b", 0.0, 0.0, None, 0.0))]
     assert seen == [(0.0, ()), (1.0, ())]  # the agent's own decision: empty inbox
     assert sim.inbox("b") == ()
     s = sim.stats

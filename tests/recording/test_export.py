@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from heron_simpy import Agent, Simulation, TickConfig
+from heron_simpy.faults import Crash
 from heron_simpy.recording import (
     COLUMNS,
     KINDS,
@@ -19,6 +20,8 @@ from heron_simpy.recording import (
     DeliverRecord,
     DiscardRecord,
     DropRecord,
+    FaultRecord,
+    LoseRecord,
     ObserveRecord,
     SendRecord,
     TickRecord,
@@ -39,8 +42,10 @@ CLASSES = {
     "send": SendRecord,
     "deliver": DeliverRecord,
     "drop": DropRecord,
+    "fault": FaultRecord,
+    "lose": LoseRecord,
 }
-FLOATS = ("time", "sampled_at", "decided_at", "sent_at")
+FLOATS = ("time", "sampled_at", "decided_at", "sent_at", "origin")
 
 
 def real_trace() -> list:
@@ -48,7 +53,8 @@ def real_trace() -> list:
 
     ``a`` ticks every ~0.25 s with a heavy-tailed 0.6 s sensing delay (so
     observations arrive out of order and some are discarded) and reports to
-    ``b`` over a lossy link.
+    ``b`` over a lossy link. ``b`` crashes at 4.05 s for 1.5 s (fault and
+    lose records).
     """
 
     def report(agent_id, obs, messages, ctx):
@@ -59,6 +65,7 @@ def real_trace() -> list:
     sim = Simulation(Counter(["a", "b"]), seed=11, loss=BernoulliLoss(0.3))
     sim.add_agent(Agent("a", controller=report), tick=jitter)
     sim.add_agent(acting("b"), tick=det(1.0, obs=0.1, act=0.2))
+    sim.add_fault(Crash("b", start=4.05, downtime=1.5))
     sim.run_until(10.0)
     return sim.trace
 
@@ -82,6 +89,12 @@ def test_columns_are_the_union_of_record_fields() -> None:
         "sender",
         "recipient",
         "msg_id",
+        "fault",
+        "phase",
+        "detail",
+        "item",
+        "origin",
+        "cause",
     )
     fields = {"kind"} | {f for cls in CLASSES.values() for f in cls._fields}
     assert set(COLUMNS) == fields

@@ -23,6 +23,11 @@ INT_FIELDS = (
     "messages_in_flight",
     "events_processed",
     "evaluations",
+    "faults",
+    "observations_lost",
+    "actions_lost",
+    "actions_saturated",
+    "messages_flushed",
 )
 FLOAT_FIELDS = ("obs_age_total", "act_latency_total")
 
@@ -139,6 +144,11 @@ def test_stats_of_a_real_run() -> None:
         "messages_dropped": 0,
         "messages_in_flight": 0,
         "evaluations": 3,
+        "faults": 0,
+        "observations_lost": 0,
+        "actions_lost": 0,
+        "actions_saturated": 0,
+        "messages_flushed": 0,
     }
     assert d["events_processed"] > 9
     assert (d["obs_age_total"], d["act_latency_total"]) == (0.75, 1.5)

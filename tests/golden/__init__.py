@@ -1,0 +1,1 @@
+"""Golden trace summaries: one stored summary per scenario, checked by test_golden."""
