@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -56,8 +57,15 @@ def evaluate(
         raise TypeError(f"evaluate policy must be callable or None, got {policy!r}")
     scenario = build(scenario_id, **overrides)
     end = scenario.horizon if t_end is None else t_end
-    if isinstance(end, bool) or not isinstance(end, (int, float)) or not end > 0:
-        raise ConfigError(f"evaluate t_end must be a number > 0 s, got {t_end!r}")
+    if (
+        isinstance(end, bool)
+        or not isinstance(end, (int, float))
+        or not end > 0
+        or math.isinf(end)
+    ):
+        raise ConfigError(
+            f"evaluate t_end must be a finite number > 0 s, got {t_end!r}"
+        )
     if policy is not None:
         for agent in scenario.controllable:
             agent.policy = policy

@@ -19,6 +19,7 @@ from heron_simpy.facade import (
     SingleAgentEnv,
 )
 from heron_simpy.scenario import Scenario
+from heron_simpy.timing import resolve_profile
 
 __all__ = [
     "ScenarioSpec",
@@ -199,6 +200,7 @@ def make(scenario_id: str, api: str = "pettingzoo", **kwargs: Any) -> Any:
     entry = spec(scenario_id)
     entry.config(**kwargs)  # validate now, at construction
     timing = "ideal" if profile is None else profile
+    resolve_profile(timing)  # an unknown name fails here, not at reset()
     if mode == "event":
         if api == "gymnasium":
             return EventSingleAgentEnv(entry, kwargs, profile=timing)

@@ -25,6 +25,7 @@ from heron_simpy.timing import (
     TickConfig,
     TimingProfile,
     generator,
+    is_loss_model,
     resolve_profile,
 )
 from heron_simpy.timing.rng import check_seed
@@ -124,6 +125,16 @@ class Simulation:
             raise ConfigError(
                 "Simulation reward needs an eval_dt (the reward grid step), got None"
             )
+        if loss is not None and not is_loss_model(loss):
+            raise TypeError(
+                f"Simulation loss must be a LossModel (e.g. BernoulliLoss(p)) or "
+                f"None, got {loss!r}"
+            )
+        if recorder is not None and not isinstance(recorder, Recorder):
+            raise TypeError(
+                f"Simulation recorder must be a Recorder (e.g. Recorder('ring', "
+                f"10_000)) or None, got {recorder!r}"
+            )
         self.plant = plant
         self.eval_dt = None if eval_dt is None else float(eval_dt)
         self._reward = reward
@@ -158,6 +169,14 @@ class Simulation:
             SimulationError: The simulation has already started.
         """
         self._check_not_started("add_agent")
+        if not isinstance(agent, Agent):
+            raise TypeError(
+                f"Simulation add_agent agent must be an Agent, got {agent!r}"
+            )
+        if tick is not None and not isinstance(tick, TickConfig):
+            raise TypeError(
+                f"Simulation add_agent tick must be a TickConfig or None, got {tick!r}"
+            )
         if agent.agent_id in self._agents:
             raise ConfigError(
                 f"Simulation agent_id must be unique, got {agent.agent_id!r} twice"

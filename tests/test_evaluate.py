@@ -56,9 +56,9 @@ def test_overrides_reach_the_scenario() -> None:
     assert all(len(r) == 20 for r in ep.rewards.values())  # 10 s / 0.5 s
 
 
-@pytest.mark.parametrize("t_end", [0, -1.0, float("nan"), True, "10"])
+@pytest.mark.parametrize("t_end", [0, -1.0, float("nan"), True, "10", float("inf")])
 def test_bad_t_end(t_end: Any) -> None:
-    msg = f"evaluate t_end must be a number > 0 s, got {t_end!r}"
+    msg = f"evaluate t_end must be a finite number > 0 s, got {t_end!r}"
     with pytest.raises(ConfigError, match=re.escape(msg)):
         heron_simpy.evaluate("battery-v0", t_end=t_end)
 

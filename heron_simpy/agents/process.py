@@ -345,8 +345,8 @@ class AgentProcess:
                 )
                 return
             action = agent.decide(obs, messages, self)
-        except (ActionError, SimulationError):
-            raise
+        except (ActionError, SimulationError) as exc:
+            raise self._named(now, exc) from exc
         except Exception as exc:
             raise self._error(now, "controller", exc) from exc
         self._effect(now, action)
@@ -356,8 +356,8 @@ class AgentProcess:
         now = self._env._now
         try:
             plant_action = self.agent.respond(pending.observation, self, action)
-        except (ActionError, SimulationError):
-            raise
+        except (ActionError, SimulationError) as exc:
+            raise self._named(now, exc) from exc
         except Exception as exc:
             raise self._error(now, "controller", exc) from exc
         self._effect(now, plant_action)
@@ -431,6 +431,16 @@ class AgentProcess:
         if isinstance(action, (int, float)):
             return float(clipped)
         return clipped
+
+    def _named(self, now: float, exc: Exception) -> Exception:
+        """``exc`` itself if it names this agent, else a copy prefixed with it.
+
+        The library's own ActionErrors and SimulationErrors already name the
+        agent and the time; one raised by a user's policy gets them here.
+        """
+        if f"agent {self.agent_id!r}" in str(exc):
+            return exc
+        return type(exc)(f"agent {self.agent_id!r} at t={now:.3f}: {exc}")
 
     def _error(self, now: float, where: str, exc: Exception) -> Exception:
         """Wrap an exception from user code with the agent and the time.

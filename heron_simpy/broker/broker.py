@@ -14,7 +14,13 @@ from heron_simpy.broker.message import Message
 from heron_simpy.engine import DELIVER, Call, Kernel, deliver, priority
 from heron_simpy.exceptions import ConfigError, SimulationError
 from heron_simpy.recording import DeliverRecord, DropRecord, SendRecord
-from heron_simpy.timing import DelayModel, FixedDelay, LossModel, generator
+from heron_simpy.timing import (
+    DelayModel,
+    FixedDelay,
+    LossModel,
+    generator,
+    is_loss_model,
+)
 
 __all__ = ["Broker", "LinkSpec"]
 
@@ -120,6 +126,11 @@ class Broker:
             raise TypeError(
                 f"link {sender!r}->{recipient!r} delay must be seconds "
                 f"or a delay model, got {delay!r}"
+            )
+        if loss is not None and not is_loss_model(loss):
+            raise TypeError(
+                f"link {sender!r}->{recipient!r} loss must be a LossModel or None, "
+                f"got {loss!r}"
             )
         if isinstance(delay, (int, float)):
             if not math.isfinite(delay) or delay < 0:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Generator
 from heapq import heappop, heappush
 from typing import Any
@@ -260,6 +261,8 @@ def check_run(t_end: float, max_events: int | None, now: float) -> None:
         SimulationError: ``t_end`` is NaN or before ``now``.
         ConfigError: ``max_events`` is not None nor an int > 0.
     """
+    if isinstance(t_end, bool) or not isinstance(t_end, numbers.Real):
+        raise TypeError(f"run_until t_end must be a number of seconds, got {t_end!r}")
     if math.isnan(t_end) or t_end < now:
         raise SimulationError(
             f"run_until t_end must be >= the current time {now!r}, got {t_end!r}"
