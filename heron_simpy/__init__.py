@@ -27,6 +27,7 @@ from heron_simpy.exceptions import (
 from heron_simpy.features import FeatureProvider, Visibility
 from heron_simpy.heron_env import HeronEnv
 from heron_simpy.plant import Plant, PlantDriver
+from heron_simpy.profile_file import load_profiles
 from heron_simpy.recording import EpisodeStats, Recorder
 from heron_simpy.registry import available, make, register
 from heron_simpy.scenario import Scenario
@@ -82,6 +83,7 @@ __all__ = [
     "available",
     "compare",
     "evaluate",
+    "load_profiles",
     "make",
     "profiles",
     "register",

@@ -2,8 +2,9 @@
 
 Every subcommand returns an exit code: 0 on success, 2 on bad input (one line
 ``heron-simpy: error: <message>`` on stderr, no traceback; argparse usage errors
-keep argparse's own output). matplotlib and tqdm are optional: without them
-``compare`` skips its PNG and shows a plain progress line.
+keep argparse's own output; an invalid ``--profile-file`` lists one problem per
+line). matplotlib and tqdm are optional: without them ``compare`` skips its PNG
+and shows a plain progress line.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import math
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -29,9 +30,12 @@ from heron_simpy.compare import (
 from heron_simpy.demo import run_demo
 from heron_simpy.evaluation import evaluate
 from heron_simpy.exceptions import ConfigError, HeronError
+from heron_simpy.profile_file import ProfileFileError, load_profiles
 from heron_simpy.recording import Recorder, to_jsonl
 from heron_simpy.registry import available, build, spec
 from heron_simpy.simulation import Episode
+from heron_simpy.timing import TimingProfile
+from heron_simpy.timing import profiles as builtin_profiles
 
 __all__ = ["BENCH_SCRIPT", "main"]
 
@@ -44,6 +48,11 @@ BENCH_SCRIPT = (
     Path(__file__).resolve().parents[1] / "benchmarks" / "engine_throughput.py"
 )
 PLOT_HINT = "pip install 'heron-simpy[plot]'"
+PROFILE_FILE_HELP = (
+    "TOML or YAML file of timing profiles and fault schedules (format: "
+    "docs/profiles/example_site.toml); its profiles are usable by name and "
+    "replace built-ins of the same name"
+)
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -125,7 +134,19 @@ def _add_run(sub: Any) -> None:
         description="Run one event-driven episode (evaluate) and print a summary.",
     )
     _add_scenario_args(p)
-    p.add_argument("--profile", default="ideal", help="timing profile (default: ideal)")
+    p.add_argument(
+        "--profile",
+        default=None,
+        help="timing profile, built-in or from --profile-file (default: ideal; with "
+        "--profile-file, the file's profile if it defines only one)",
+    )
+    p.add_argument(
+        "--profile-file",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help=PROFILE_FILE_HELP,
+    )
     p.add_argument(
         "--seed", type=_int_at_least(0), default=0, help="master seed (default: 0)"
     )
@@ -160,7 +181,9 @@ def _add_compare(sub: Any) -> None:
     regimes.add_argument(
         "--profiles",
         default=None,
-        help=f"comma-separated profile names (default: {','.join(DEFAULT_PROFILES)})",
+        help="comma-separated profile names, built-in or from --profile-file "
+        f"(default: {','.join(DEFAULT_PROFILES)}; with --profile-file: ideal, then "
+        "every profile of the file in file order)",
     )
     regimes.add_argument(
         "--sweep",
@@ -171,6 +194,13 @@ def _add_compare(sub: Any) -> None:
     )
     p.add_argument(
         "--base", default=None, help="profile a --sweep starts from (default: ideal)"
+    )
+    p.add_argument(
+        "--profile-file",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help=PROFILE_FILE_HELP,
     )
     p.add_argument(
         "--seeds",
@@ -330,12 +360,14 @@ def _cmd_list(args: argparse.Namespace) -> int:
 # ----------------------------------------------------------------------- run
 
 
-def _summary(args: argparse.Namespace, horizon: float, ep: Episode) -> list[str]:
+def _summary(
+    args: argparse.Namespace, profile: str, horizon: float, ep: Episode
+) -> list[str]:
     """The ``run`` summary as aligned ``key  value`` lines."""
     s = ep.stats
     pairs = [
         ("scenario", args.scenario),
-        ("profile", args.profile),
+        ("profile", profile),
         ("seed", str(args.seed)),
         ("horizon", f"{horizon:g} s"),
         ("total return", f"{math.fsum(ep.returns.values()):.4f}"),
@@ -381,16 +413,19 @@ def _cmd_run(args: argparse.Namespace) -> int:
         if args.t_end is not None
         else build(args.scenario, **overrides).horizon
     )
+    found = _file_profiles(args.profile_file)
+    name = _run_profile(args.profile, found, args.profile_file)
+    label = name if name not in found else f"{name} (from {args.profile_file})"
     ep = evaluate(
         args.scenario,
         load_policy(args.policy),
-        profile=args.profile,
+        profile=_lookup(name, found, args.profile_file),
         t_end=horizon,
         seed=args.seed,
         recorder=Recorder("full" if keep else "counts"),
         **overrides,
     )
-    print("\n".join(_summary(args, horizon, ep)))
+    print("\n".join(_summary(args, label, horizon, ep)))
     if args.trace is not None:
         args.trace.parent.mkdir(parents=True, exist_ok=True)
         n = to_jsonl(ep.trace, args.trace)
@@ -442,7 +477,11 @@ class _Progress:
             self._stream.flush()
 
 
-def _sweep(args: argparse.Namespace, overrides: dict[str, Any]) -> Sweep | None:
+def _sweep(
+    args: argparse.Namespace,
+    overrides: dict[str, Any],
+    found: Mapping[str, TimingProfile],
+) -> Sweep | None:
     """The ``--sweep`` of a compare, checked against the scenario.
 
     Raises:
@@ -453,7 +492,8 @@ def _sweep(args: argparse.Namespace, overrides: dict[str, Any]) -> Sweep | None:
         if args.base is not None:
             raise ConfigError(f"compare --base needs --sweep, got --base {args.base!r}")
         return None
-    sweep = parse_sweep(args.sweep, args.base or "ideal")
+    base = _lookup(args.base or "ideal", found, args.profile_file)
+    sweep = parse_sweep(args.sweep, base)
     regimes = sweep.regimes()  # resolves the base profile
     for regime in regimes:
         _check_overrides(args.scenario, {**overrides, **dict(regime.overrides)})
@@ -465,6 +505,62 @@ def _profiles(text: str | None) -> list[str]:
     if text is None:
         return list(DEFAULT_PROFILES)
     return [p.strip() for p in text.split(",") if p.strip()]
+
+
+def _file_profiles(path: Path | None) -> dict[str, TimingProfile]:
+    """The profiles of ``--profile-file`` (none without one).
+
+    Raises:
+        ProfileFileError: The file is unreadable or invalid (every problem).
+    """
+    return {} if path is None else load_profiles(path)
+
+
+def _lookup(
+    name: str, found: Mapping[str, TimingProfile], path: Path | None
+) -> str | TimingProfile:
+    """A profile name: the file's profile, else the built-in name.
+
+    Raises:
+        ConfigError: With a profile file, a name that is in neither.
+    """
+    if name in found:
+        return found[name]
+    if not found or name in builtin_profiles:
+        return name  # resolve_profile reports an unknown built-in name
+    valid = ", ".join(sorted(builtin_profiles))
+    raise ConfigError(
+        f"unknown timing profile {name!r}; valid: {valid}; "
+        f"from {path}: {', '.join(found)}"
+    )
+
+
+def _run_profile(
+    name: str | None, found: Mapping[str, TimingProfile], path: Path | None
+) -> str:
+    """The ``run --profile`` name, defaulting to a one-profile file's profile.
+
+    Raises:
+        ConfigError: No ``--profile`` and a file with several profiles.
+    """
+    if name is not None:
+        return name
+    if len(found) > 1:
+        raise ConfigError(
+            f"run --profile-file {path} defines {len(found)} profiles; pick one "
+            f"with --profile NAME ({', '.join(found)})"
+        )
+    return next(iter(found), "ideal")
+
+
+def _compare_profiles(
+    text: str | None, found: Mapping[str, TimingProfile], path: Path | None
+) -> list[str | TimingProfile]:
+    """The regimes of a compare: ``--profiles``, or ideal plus the file's."""
+    names = _profiles(text)
+    if text is None and found:
+        names = ["ideal", *(name for name in found if name != "ideal")]
+    return [_lookup(name, found, path) for name in names]
 
 
 def _write_outputs(result: Comparison, out: Path) -> None:
@@ -485,13 +581,15 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     overrides = _parse_overrides(args.overrides)
     _check_overrides(args.scenario, overrides)
     _check_policy(args.policy)
-    sweep = _sweep(args, overrides)
+    found = _file_profiles(args.profile_file)
+    sweep = _sweep(args, overrides, found)
+    regimes = _compare_profiles(args.profiles, found, args.profile_file)
     progress = _Progress(sys.stderr)
     try:
         result = compare(
             args.scenario,
             args.policy,
-            _profiles(args.profiles),
+            regimes,
             args.seeds,
             args.workers,
             args.backend,
@@ -549,15 +647,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Returns:
         The exit code: 0 on success, 2 on bad input (one error line on
-        stderr), 130 when interrupted, or the benchmark's own code for
-        ``bench``.
+        stderr, plus one line per problem of an invalid profile file), 130
+        when interrupted, or the benchmark's own code for ``bench``.
     """
     args = _parser().parse_args(argv)
     handler: Handler = args.handler
     try:
         return handler(args)
     except (HeronError, ValueError, OSError) as exc:
-        message = _one_line(str(exc)) or type(exc).__name__
+        # A profile file's problems stay one per line; others fold onto one.
+        text = str(exc) if isinstance(exc, ProfileFileError) else _one_line(str(exc))
+        message = text or type(exc).__name__
         print(f"{PROG}: error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

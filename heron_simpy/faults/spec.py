@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import numbers
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
 from heron_simpy.exceptions import ConfigError
@@ -52,6 +52,11 @@ class FaultError(ConfigError):
             else "\n- ".join([f"invalid {subject}:", *lines])
         )
         super().__init__(text)
+        self.subject = subject
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuild from (subject, problems): a worker process can send it back.
+        return (type(self), (self.subject, self.problems))
 
 
 def _real(value: object) -> bool:
@@ -98,6 +103,8 @@ def _bound(value: object) -> str | None:
         return None
     if _real(value):
         return None if not math.isnan(value) else f"must not be NaN, got {value!r}"  # type: ignore[arg-type]
+    if isinstance(value, (str, bytes)):
+        return f"must be a number, a list of numbers or None, got {value!r}"
     try:
         items = [float(v) for v in value]  # type: ignore[attr-defined]
     except (TypeError, ValueError):
@@ -116,6 +123,8 @@ class Fault:
 
     kind: ClassVar[str] = ""
     _checks: ClassVar[Mapping[str, Any]] = {}
+    #: Seconds after the episode start when it begins (set by every subclass).
+    start: float
 
     def __post_init__(self) -> None:
         problems = [
@@ -145,7 +154,7 @@ class Fault:
     @property
     def targets(self) -> tuple[str, ...]:
         """The agent patterns this fault names (for matching at run time)."""
-        return (self.agent,)
+        return (str(getattr(self, "agent", "")),)
 
     def as_dict(self) -> dict[str, Any]:
         """The spec as a plain mapping with its ``kind`` (what a file holds)."""
@@ -376,11 +385,11 @@ def check_faults(faults: object, subject: str = "faults") -> tuple[Fault, ...]:
         return ()
     if isinstance(faults, Fault):
         return (faults,)
-    try:
-        items = tuple(faults)  # type: ignore[call-overload]
-    except TypeError:
-        raise TypeError(f"{subject} must be a list of faults, got {faults!r}") from None
-    for i, item in enumerate(items):
+    if not isinstance(faults, Iterable) or isinstance(faults, (str, bytes, Mapping)):
+        raise TypeError(f"{subject} must be a list of faults, got {faults!r}")
+    items: list[Fault] = []
+    for i, item in enumerate(faults):
         if not isinstance(item, Fault):
             raise TypeError(f"{subject}[{i}] must be a fault spec, got {item!r}")
-    return items
+        items.append(item)
+    return tuple(items)
