@@ -21,6 +21,7 @@ The default series is ``data/heating_series.csv`` next to this module (made by
 from __future__ import annotations
 
 import csv
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -170,8 +171,9 @@ def load_series(
         Two float64 arrays, row k at index k.
 
     Raises:
-        ConfigError: Missing file, wrong header, non-numeric or NaN values,
-            indices not 0, 1, 2, ..., or fewer rows than needed.
+        ConfigError: Missing file, wrong header, a row without three cells,
+            non-numeric, NaN or infinite values, indices not 0, 1, 2, ..., or
+            fewer rows than needed.
     """
     file = Path(path) if path else DEFAULT_SERIES
     if not file.is_file():
@@ -185,22 +187,22 @@ def load_series(
             f"series {str(file)!r} header must be {','.join(COLUMNS)}, "
             f"got {','.join(header)!r}"
         )
-    try:
-        data = np.array([[float(x) for x in row] for row in body], dtype=np.float64)
-    except ValueError as exc:
-        raise ConfigError(
-            f"series {str(file)!r} values must be numeric, got {exc}"
-        ) from exc
+    data = np.array(
+        [_series_row(file, i, row) for i, row in enumerate(body)], dtype=np.float64
+    )
     data = data.reshape(-1, 3)
-    if np.isnan(data).any():
-        row = int(np.argwhere(np.isnan(data))[0][0])
+    if not np.isfinite(data).all():
+        row, col = (int(k) for k in np.argwhere(~np.isfinite(data))[0])
+        value = float(data[row, col])
+        rule = "must not contain NaN" if math.isnan(value) else "values must be finite"
+        got = "NaN" if math.isnan(value) else repr(value)
+        raise ConfigError(f"series {str(file)!r} {rule}, got {got} at index {row}")
+    wrong = np.flatnonzero(data[:, 0] != np.arange(len(data)))
+    if wrong.size:
+        row = int(wrong[0])
         raise ConfigError(
-            f"series {str(file)!r} must not contain NaN, got NaN at index {row}"
-        )
-    if not np.array_equal(data[:, 0], np.arange(len(data))):
-        raise ConfigError(
-            f"series {str(file)!r} index must count 0, 1, 2, ..., "
-            f"got {data[:8, 0].tolist()!r}"
+            f"series {str(file)!r} index must count 0, 1, 2, ... with no gaps, "
+            f"got {data[row, 0]:g} where index {row} belongs"
         )
     if len(data) < rows_needed:
         raise ConfigError(
@@ -209,6 +211,25 @@ def load_series(
             f"{rows_needed - len(data)})"
         )
     return data[:, 1].copy(), data[:, 2].copy()
+
+
+def _series_row(file: Path, i: int, row: list[str]) -> list[float]:
+    """Data row ``i`` of the series as floats (three of them)."""
+    if len(row) != len(COLUMNS):
+        raise ConfigError(
+            f"series {str(file)!r} rows must have {len(COLUMNS)} columns "
+            f"({','.join(COLUMNS)}), got {','.join(row)!r} at index {i}"
+        )
+    values = []
+    for name, cell in zip(COLUMNS, row, strict=True):
+        try:
+            values.append(float(cell))
+        except ValueError:
+            raise ConfigError(
+                f"series {str(file)!r} values must be numeric, "
+                f"got {cell!r} in {name} at index {i}"
+            ) from None
+    return values
 
 
 class HeatingPlant:

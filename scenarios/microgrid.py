@@ -20,6 +20,7 @@ be lost.
 
 from __future__ import annotations
 
+import csv
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +50,8 @@ DESCRIPTION = (
     "balancing PV and demand"
 )
 PROFILES = Path(__file__).parent / "data" / "microgrid_profiles.csv"
+PROFILE_COLUMNS = ("minute", "pv_kw_per_kwp", "load_kw_per_home")
+MINUTES_PER_DAY = 1440
 SECONDS_PER_HOUR = 3600.0
 
 
@@ -198,9 +201,60 @@ _NONNEGATIVE = (
 
 
 def load_profiles() -> tuple[np.ndarray, np.ndarray]:
-    """The shipped daily profiles: (pv kW per kWp, load kW per home) per minute."""
-    table = np.loadtxt(PROFILES, delimiter=",", skiprows=1)
+    """The shipped daily profiles: (pv kW per kWp, load kW per home) per minute.
+
+    Raises:
+        ConfigError: A row without three cells, a non-numeric, NaN or infinite
+            value, minutes not 0, 1, ..., 1439, or not one row per minute of
+            a day; the message names the file and the minute (and line).
+    """
+    file = str(PROFILES)
+    with Path(PROFILES).open(newline="") as f:
+        reader = csv.reader(f)
+        next(reader, None)  # header
+        rows = [(reader.line_num, row) for row in reader if row]
+    table = np.array(
+        [_profile_row(file, m, line, row) for m, (line, row) in enumerate(rows)],
+        dtype=np.float64,
+    ).reshape(-1, 3)
+    if len(table) != MINUTES_PER_DAY:
+        raise ConfigError(
+            f"profiles {file!r} must have {MINUTES_PER_DAY} rows "
+            f"(minutes 0 to {MINUTES_PER_DAY - 1}), got {len(table)}"
+        )
     return table[:, 1].copy(), table[:, 2].copy()
+
+
+def _profile_row(file: str, minute: int, line: int, row: list[str]) -> list[float]:
+    """The row of ``minute`` (at ``line`` of ``file``) as three finite floats."""
+    where = f"in the row for minute {minute} (line {line})"
+    if len(row) != len(PROFILE_COLUMNS):
+        raise ConfigError(
+            f"profiles {file!r} rows must have {len(PROFILE_COLUMNS)} columns "
+            f"({','.join(PROFILE_COLUMNS)}), got {','.join(row)!r} {where}"
+        )
+    values = []
+    for name, cell in zip(PROFILE_COLUMNS, row, strict=True):
+        try:
+            value = float(cell)
+        except ValueError:
+            raise ConfigError(
+                f"profiles {file!r} values must be numeric, "
+                f"got {cell!r} in {name} {where}"
+            ) from None
+        if not math.isfinite(value):
+            rule = "must not contain NaN" if math.isnan(value) else "must be finite"
+            got = "NaN" if math.isnan(value) else repr(value)
+            raise ConfigError(
+                f"profiles {file!r} values {rule}, got {got} in {name} {where}"
+            )
+        values.append(value)
+    if values[0] != minute:
+        raise ConfigError(
+            f"profiles {file!r} minute must count 0, 1, 2, ... with no gaps, "
+            f"got {values[0]:g} where minute {minute} belongs (line {line})"
+        )
+    return values
 
 
 class MicrogridPlant:

@@ -241,6 +241,10 @@ def _seeds(seeds: int | Sequence[int]) -> list[int]:
                 f"compare seeds must be a count >= 1 or a list of seeds, got {seeds!r}"
             )
         return list(range(seeds))
+    if not isinstance(seeds, Iterable):
+        raise ConfigError(
+            f"compare seeds must be a count >= 1 or a list of seeds, got {seeds!r}"
+        )
     out = list(seeds)
     if not out or not all(
         isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in out
@@ -254,6 +258,15 @@ def _seeds(seeds: int | Sequence[int]) -> list[int]:
 def _regimes(
     profiles: Iterable[str | TimingProfile | TickConfig] | None,
 ) -> list[Regime]:
+    if isinstance(profiles, str):
+        raise ConfigError(
+            "compare profiles must be a list of timing regimes "
+            f"(for one profile pass [{profiles!r}]), got {profiles!r}"
+        )
+    if profiles is not None and not isinstance(profiles, Iterable):
+        raise ConfigError(
+            f"compare profiles must be a list of timing regimes, got {profiles!r}"
+        )
     out = []
     for p in DEFAULT_PROFILES if profiles is None else profiles:
         prof = resolve_profile(p)

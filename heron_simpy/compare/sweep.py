@@ -62,7 +62,7 @@ class Sweep:
     base: str | TimingProfile = "ideal"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "values", tuple(float(v) for v in self.values))
+        object.__setattr__(self, "values", tuple(map(self._number, self.values)))
         if not self.values:
             raise ConfigError(
                 f"Sweep {self.param!r} needs at least one value, got none"
@@ -77,6 +77,14 @@ class Sweep:
                 "Sweep loss values must be probabilities in [0, 1], "
                 f"got {max(self.values)!r}"
             )
+
+    def _number(self, value: Any) -> float:
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise ConfigError(
+                f"Sweep {self.param} values must be numbers, got {value!r}"
+            ) from None
 
     def regimes(self) -> list[Regime]:
         """One regime per value."""
@@ -137,6 +145,10 @@ def parse_sweep(text: str, base: str | TimingProfile = "ideal") -> Sweep:
         raise ConfigError(
             f"sweep START and STOP must be numbers and N an integer, got {text!r}"
         ) from None
+    if not (math.isfinite(start) and math.isfinite(stop)):
+        raise ConfigError(
+            f"sweep {m['param']} START and STOP must be finite, got {text!r}"
+        )
     if n < 1 or start > stop:
         raise ConfigError(f"sweep needs N >= 1 and START <= STOP, got {text!r}")
     values: Sequence[float] = (

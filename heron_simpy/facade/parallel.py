@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 from gymnasium import spaces
 from pettingzoo.utils.env import ParallelEnv
 
-from heron_simpy.exceptions import ConfigError, SimulationError
+from heron_simpy.exceptions import ActionError, ConfigError, SimulationError
 from heron_simpy.facade.decisions import EpisodeSeeds, StepResult
 from heron_simpy.facade.stepping import BatchStepper, ProcessStepper
 from heron_simpy.scenario import Scenario, ScenarioSource
@@ -139,11 +140,24 @@ class LockstepEnv(ParallelEnv[str, np.ndarray, Any]):  # type: ignore[misc]
 
         Raises:
             SimulationError: Called before ``reset`` or after the episode ended.
-            ActionError: A due agent's action is missing or invalid.
+            ActionError: A due agent's action is missing or invalid, or
+                ``actions`` is not a dict keyed by this env's agent ids.
         """
         if self._stepper is None or not self.agents:
             raise SimulationError(
                 "LockstepEnv.step() needs reset() first (the episode is over)"
+            )
+        if not isinstance(actions, Mapping):
+            raise ActionError(
+                f"actions at t={self.time:.3f} must be a dict keyed by agent id, "
+                f"got {actions!r}"
+            )
+        if not self._agent_set.issuperset(actions):
+            unknown = [a for a in actions if a not in self._agent_set]
+            raise ActionError(
+                f"actions at t={self.time:.3f} must be keyed by agents of "
+                f"{self._entry.id} {self.possible_agents!r}, "
+                f"got unknown agent id(s) {unknown!r}"
             )
         self._due, row = self._stepper.advance(actions, (self._k + 1) * self.dt)
         self._k += 1

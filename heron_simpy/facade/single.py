@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
+from heron_simpy.exceptions import ActionError
 from heron_simpy.facade.parallel import LockstepEnv
 from heron_simpy.scenario import ScenarioSource
 
@@ -68,7 +70,16 @@ class SingleAgentEnv(gym.Env[Any, Any]):
 
     def step(self, action: Any) -> tuple[Any, float, bool, bool, dict[str, Any]]:
         """Advance one step with ``action`` (a dict per agent under central control)."""
-        actions = {self._single: action} if self._single is not None else dict(action)
+        if self._single is not None:
+            actions = {self._single: action}
+        elif isinstance(action, Mapping):
+            actions = dict(action)
+        else:
+            raise ActionError(
+                f"action at t={self._env.time:.3f} must be a dict keyed by agent id "
+                f"{self._env.possible_agents!r} (central control), "
+                f"got {action!r}"
+            )
         obs, rewards, _, truncs, infos = self._env.step(actions)
         reward = (
             rewards[self._single]
