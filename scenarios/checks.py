@@ -1,10 +1,40 @@
-"""Value checks shared by the scenario modules' ``Config`` validation."""
+"""Value checks shared by the scenario modules' Config validation and CSV readers."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
-__all__ = ["is_multiple", "is_number"]
+from heron_simpy.exceptions import ConfigError
+
+__all__ = ["csv_floats", "is_multiple", "is_number"]
+
+
+def csv_floats(
+    subject: str, columns: Sequence[str], row: Sequence[str], where: str
+) -> list[float]:
+    """One CSV data row as floats, or a ConfigError naming the file, cell and row.
+
+    Args:
+        subject: How the file is named in messages (``"series 'x.csv'"``).
+        columns: The expected column names, in order.
+        row: The row's cells.
+        where: Where the row is (``"at index 4"``).
+    """
+    if len(row) != len(columns):
+        raise ConfigError(
+            f"{subject} rows must have {len(columns)} columns "
+            f"({','.join(columns)}), got {','.join(row)!r} {where}"
+        )
+    values = []
+    for name, cell in zip(columns, row, strict=True):
+        try:
+            values.append(float(cell))
+        except ValueError:
+            raise ConfigError(
+                f"{subject} values must be numeric, got {cell!r} in {name} {where}"
+            ) from None
+    return values
 
 
 def is_number(value: object) -> bool:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 from gymnasium import spaces
-from heron_simpy.scenarios.checks import is_number
+from heron_simpy.scenarios.checks import csv_floats, is_number
 
 from heron_simpy.agents import CoordinatorAgent, FieldAgent
 from heron_simpy.exceptions import ConfigError
@@ -215,21 +215,7 @@ def load_series(
 
 def _series_row(file: Path, i: int, row: list[str]) -> list[float]:
     """Data row ``i`` of the series as floats (three of them)."""
-    if len(row) != len(COLUMNS):
-        raise ConfigError(
-            f"series {str(file)!r} rows must have {len(COLUMNS)} columns "
-            f"({','.join(COLUMNS)}), got {','.join(row)!r} at index {i}"
-        )
-    values = []
-    for name, cell in zip(COLUMNS, row, strict=True):
-        try:
-            values.append(float(cell))
-        except ValueError:
-            raise ConfigError(
-                f"series {str(file)!r} values must be numeric, "
-                f"got {cell!r} in {name} at index {i}"
-            ) from None
-    return values
+    return csv_floats(f"series {str(file)!r}", COLUMNS, row, f"at index {i}")
 
 
 class HeatingPlant:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 from gymnasium import spaces
-from heron_simpy.scenarios.checks import is_multiple, is_number
+from heron_simpy.scenarios.checks import csv_floats, is_multiple, is_number
 
 from heron_simpy.agents import CoordinatorAgent, FieldAgent, SystemAgent
 from heron_simpy.exceptions import ConfigError
@@ -228,27 +228,14 @@ def load_profiles() -> tuple[np.ndarray, np.ndarray]:
 def _profile_row(file: str, minute: int, line: int, row: list[str]) -> list[float]:
     """The row of ``minute`` (at ``line`` of ``file``) as three finite floats."""
     where = f"in the row for minute {minute} (line {line})"
-    if len(row) != len(PROFILE_COLUMNS):
-        raise ConfigError(
-            f"profiles {file!r} rows must have {len(PROFILE_COLUMNS)} columns "
-            f"({','.join(PROFILE_COLUMNS)}), got {','.join(row)!r} {where}"
-        )
-    values = []
-    for name, cell in zip(PROFILE_COLUMNS, row, strict=True):
-        try:
-            value = float(cell)
-        except ValueError:
-            raise ConfigError(
-                f"profiles {file!r} values must be numeric, "
-                f"got {cell!r} in {name} {where}"
-            ) from None
+    values = csv_floats(f"profiles {file!r}", PROFILE_COLUMNS, row, where)
+    for name, value in zip(PROFILE_COLUMNS, values, strict=True):
         if not math.isfinite(value):
             rule = "must not contain NaN" if math.isnan(value) else "must be finite"
             got = "NaN" if math.isnan(value) else repr(value)
             raise ConfigError(
                 f"profiles {file!r} values {rule}, got {got} in {name} {where}"
             )
-        values.append(value)
     if values[0] != minute:
         raise ConfigError(
             f"profiles {file!r} minute must count 0, 1, 2, ... with no gaps, "

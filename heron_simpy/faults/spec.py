@@ -114,6 +114,13 @@ def _bound(value: object) -> str | None:
     return None
 
 
+_SENSOR_CHECKS: Mapping[str, Any] = {
+    "agent": _target,
+    "start": _start,
+    "duration": _length,
+}
+
+
 class Fault:
     """Base of every fault spec (frozen dataclasses below).
 
@@ -178,11 +185,7 @@ class SensorDropout(Fault):
     agent: str
     start: float
     duration: float
-    _checks: ClassVar[Mapping[str, Any]] = {
-        "agent": _target,
-        "start": _start,
-        "duration": _length,
-    }
+    _checks: ClassVar[Mapping[str, Any]] = _SENSOR_CHECKS
 
 
 @dataclasses.dataclass(frozen=True)
@@ -197,11 +200,7 @@ class StuckSensor(Fault):
     agent: str
     start: float
     duration: float
-    _checks: ClassVar[Mapping[str, Any]] = {
-        "agent": _target,
-        "start": _start,
-        "duration": _length,
-    }
+    _checks: ClassVar[Mapping[str, Any]] = _SENSOR_CHECKS
 
 
 @dataclasses.dataclass(frozen=True)
