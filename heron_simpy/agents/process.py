@@ -195,14 +195,20 @@ class AgentProcess:
         if kind == "sensor_dropout":
             self._dropouts += step
             return
-        if on and self._stuck == 0:  # the reading it sticks at: the one now
-            now = self._env._now
-            self._sync(now)
-            try:
-                self._stuck_obs = self.agent.sense(self._plant)
-            except Exception as exc:
-                raise self._error(now, "sensor", exc) from exc
+        if on and self._stuck == 0:
+            # The reading it sticks at: what a tick now would read, i.e. after
+            # the effects of this instant (just before this agent's tick phase).
+            Call(self._env, 0.0, self._prio_tick - 1, self._freeze, None)
         self._stuck += step
+
+    def _freeze(self, call: Call) -> None:
+        """Take the reading a stuck sensor will repeat."""
+        now = self._env._now
+        self._sync(now)
+        try:
+            self._stuck_obs = self.agent.sense(self._plant)
+        except Exception as exc:
+            raise self._error(now, "sensor", exc) from exc
 
     def saturate(self, fault: ActuatorSaturation, on: bool) -> None:
         """Start (``on``) or end an actuator saturation window."""
@@ -235,17 +241,29 @@ class AgentProcess:
                     yield Timer(env, 0.0, prio, at=next(times))
                     self._tick()
             next_interval = self._next_interval
-            if restart is None:
-                first = self.config.phase
-                if self.clock is not None:
-                    first = max(0.0, first - self.clock.offset) / rate
-                yield Timer(env, first, prio)
+            # After a restart: tick at once, but in the tick phase of the instant.
+            yield Timer(env, self._first_tick() if restart is None else 0.0, prio)
             while True:
                 self._tick()
                 interval = next_interval()
                 yield Timer(env, interval if rate == 1.0 else interval / rate, prio)
         except simpy.Interrupt:
             return
+
+    def _first_tick(self) -> float:
+        """Delay of a jittered agent's first tick: its phase on its own clock.
+
+        A clock ``offset`` s ahead reaches the phase early; one that is past
+        it already ticks at the next whole interval, as deterministic ticks do.
+        """
+        clock = self.clock
+        if clock is None:
+            return self.config.phase
+        lead = self.config.phase - clock.offset
+        if lead < 0:
+            interval = self.config.tick_interval
+            lead += math.ceil(-lead / interval) * interval
+        return lead / clock.rate
 
     def _tick_times(self, restart: float | None = None) -> Iterator[float]:
         """Absolute times of deterministic ticks (see :meth:`_run`)."""
@@ -425,10 +443,18 @@ class AgentProcess:
                     f"bounds low={fault.low!r} high={fault.high!r} do not fit "
                     f"action shape {value.shape}"
                 ) from None
+        if clipped.shape != value.shape:  # bounds broadcast a scalar action
+            if clipped.size != value.size:
+                raise SimulationError(
+                    f"agent {self.agent_id!r} at t={now:.3f}: actuator_saturation "
+                    f"bounds low={self._saturations[0].low!r} do not fit action "
+                    f"{action!r}"
+                )
+            clipped = clipped.reshape(value.shape)
         if np.array_equal(clipped, value):
             return action
         self._stats.actions_saturated += 1
-        if isinstance(action, (int, float)):
+        if clipped.ndim == 0:
             return float(clipped)
         return clipped
 

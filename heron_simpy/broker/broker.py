@@ -212,13 +212,16 @@ class Broker:
             kernel.recorder.append(SendRecord(now, sender, recipient, msg.msg_id))
         lost = link.lost is not None and link.lost()
         down = self._down(sender, recipient) if self._outages else None
+        if down is not None and not lost:
+            delay = link.delay()  # drawn as without the outage: streams stay aligned
         if lost or (down is not None and down[3] == "drop"):
             stats.messages_dropped += 1
             if keep:
                 kernel.recorder.append(DropRecord(now, sender, recipient, msg.msg_id))
             return msg
-        delay = link.delay()
-        if down is not None:  # queued: sent when the link comes back
+        if down is None:
+            delay = link.delay()
+        else:  # queued: sent when the link comes back
             delay += down[2] - now
         at = now + delay
         if at < link.last_at:  # FIFO: wait for the earlier message on this link

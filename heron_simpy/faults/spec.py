@@ -18,6 +18,8 @@ import numbers
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
+import numpy as np
+
 from heron_simpy.exceptions import ConfigError
 
 __all__ = [
@@ -290,7 +292,15 @@ class ActuatorSaturation(Fault):
     def _extra_problems(self) -> list[tuple[str, str]]:
         if self.low is None and self.high is None:
             return [("low", "and high must not both be None (nothing to clip)")]
-        if _real(self.low) and _real(self.high) and self.low > self.high:
+        if self.low is None or self.high is None:
+            return []
+        try:
+            low, high = np.broadcast_arrays(
+                np.asarray(self.low, dtype=float), np.asarray(self.high, dtype=float)
+            )
+        except ValueError:
+            return [("low", f"must broadcast against high, got {self.low!r}")]
+        if np.any(low > high):
             return [("low", f"must be <= high ({self.high!r}), got {self.low!r}")]
         return []
 
@@ -299,8 +309,9 @@ class ActuatorSaturation(Fault):
 class ClockDrift(Fault):
     """The agent's local clock runs at ``1 + ppm * 1e-6`` and is ``offset`` s ahead.
 
-    From ``start`` on (default: the whole episode) the agent schedules its
-    ticks on its local clock: an interval of L local seconds lasts
+    Not a window: a device's clock error is a standing property, so it holds
+    for the whole episode (``offset`` is the error at the episode start). The
+    agent schedules its ticks on its local clock: an interval of L local seconds lasts
     ``L / (1 + ppm * 1e-6)`` true seconds, and a clock ``offset`` s ahead
     reaches each scheduled tick ``offset`` s early (in true time). The
     timestamps it produces (``ctx.now``, ``Message.stamp``) read its local
@@ -311,12 +322,10 @@ class ClockDrift(Fault):
     agent: str
     ppm: float = 0.0
     offset: float = 0.0
-    start: float = 0.0
     _checks: ClassVar[Mapping[str, Any]] = {
         "agent": _target,
         "ppm": _finite,
         "offset": _finite,
-        "start": _start,
     }
 
     def _extra_problems(self) -> list[tuple[str, str]]:

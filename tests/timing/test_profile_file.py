@@ -230,7 +230,6 @@ def test_dump_is_plain_data() -> None:
         "agent": "fleet",
         "ppm": 50.0,
         "offset": 0.1,
-        "start": 0.0,
     }
 
 

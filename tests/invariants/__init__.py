@@ -1,0 +1,1 @@
+"""Invariants of the engine under random timing, random faults and every scenario."""
