@@ -58,7 +58,8 @@ def test_a_spec_reports_every_problem_at_once() -> None:
     ]
     text = str(info.value)
     assert "LinkOutage start must be a finite number >= 0 s" in text
-    assert "got -1.0" in text and "got 'hold'" in text
+    assert "got -1.0" in text
+    assert "got 'hold'" in text
 
 
 def test_saturation_needs_a_bound_and_ordered_bounds() -> None:
@@ -205,9 +206,7 @@ def test_reset_clears_fault_state_and_the_rerun_is_identical() -> None:
     sim = Simulation(Counter(["a", "b"]), seed=0, profile="lan")
     sim.add_agent(acting("a"))
     sim.add_agent(acting("b"))
-    sim.add_fault(
-        Crash("a", 2.0, 5.0), LinkOutage("*", "*", 1.0, 100.0, "queue")
-    )
+    sim.add_fault(Crash("a", 2.0, 5.0), LinkOutage("*", "*", 1.0, 100.0, "queue"))
     sim.run_until(4.0)
     first = rows(sim.trace)
     sim.reset()
