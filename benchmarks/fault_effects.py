@@ -11,9 +11,10 @@ and the fault counters that show the fault acted.
     python benchmarks/fault_effects.py [--quick] [--json out.json]
 
 Latest run (5 seeds, 4 batteries): see benchmarks/results/fault_effects.json. In
-battery-v0 the fleet target is a constant 0.5, so coordinator faults (its
-crash, outages of its links) barely move the return; sensor and actuator
-faults dominate.
+battery-v0 the fleet's target only nudges 0.5 by half the fleet's mean error
+(batteries hold their charge near 0.5 on their own), so a stale or missing
+target costs little: coordinator faults (its crash, outages of its links)
+barely move the return; sensor and actuator faults dominate.
 """
 
 from __future__ import annotations
