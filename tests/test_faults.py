@@ -12,7 +12,7 @@ import pickle
 
 import pytest
 
-from heron_simpy import Agent, Simulation, compare, evaluate, profiles
+from heron_simpy import Agent, Simulation, compare, evaluate, make, profiles
 from heron_simpy.exceptions import ConfigError, SimulationError
 from heron_simpy.faults import (
     FAULT_KINDS,
@@ -213,3 +213,21 @@ def test_reset_clears_fault_state_and_the_rerun_is_identical() -> None:
     assert sim.kernel.live_processes == 0
     sim.run_until(4.0)
     assert rows(sim.trace) == first
+
+
+def test_the_event_training_env_runs_faults_from_its_profile() -> None:
+    """A crashed battery gets no observation (so no step entry) while it is down."""
+    profile = profiles["ideal"].with_faults(Crash("battery_1", 5, 10), name="crash")
+    env = make("battery-v0", api="event", profile=profile)
+    obs, _ = env.reset(seed=0)
+    seen: dict[str, list[float]] = {"battery_0": [], "battery_1": []}
+    while env.time < 20.0:
+        for a, times in seen.items():
+            if a in obs:
+                times.append(env.time)
+        space = env.action_space
+        obs, *_ = env.step({a: space(a).low for a in obs})
+    assert [t for t in seen["battery_0"] if 5 <= t < 15] == list(range(5, 15))
+    assert [t for t in seen["battery_1"] if 5 <= t < 15] == []
+    assert 15.0 in seen["battery_1"]
+    assert env.simulation.stats.faults == 1  # the env keeps counts, not a trace
