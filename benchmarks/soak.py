@@ -28,8 +28,12 @@ The script exits with status 1 when either growth is >= ``--max-growth`` (%),
 so it is a check, not only a number. It needs at least two chunks to measure a
 growth (with one, the check is skipped and reported as such).
 
-Measured here (2 cores shared with other jobs, Python 3.11, lan, seed 0) --
-short runs only; the full soak has not been run yet:
+Measured here (2 cores shared with other jobs, Python 3.11, lan, seed 0):
+
+* the full soak, started 2026-11-23, ran for the session's remaining time:
+  see benchmarks/results/soak_1000x24h_partial.json (and .log) for the
+  simulated hours it completed, 14.77 M events each, ~28k events/s, RSS flat at
+  771.7 MiB, allocated blocks within +-1 % of hour 1.
 
 * 100 agents x 1 h, chunk 300 s: 1.48 M events, ~42k events/s (24k on a busier
   run), last/first chunk 1.20x (chunk-to-chunk noise 0.9-1.3x), memory growth
