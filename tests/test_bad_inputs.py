@@ -526,6 +526,7 @@ ROWS = [
     pytest.param(lambda: parse_sweep("obs_delay=0:inf:3"), ConfigError, ["obs_delay", "inf"], id="sweep-inf-stop"),
     pytest.param(lambda: Sweep("obs_delay", ()), ConfigError, ["'obs_delay'", "at least one value"], id="sweep-no-values"),
     pytest.param(lambda: Sweep("obs_delay", ("a",)), ConfigError, ["obs_delay", "'a'"], id="sweep-value-str"),
+    pytest.param(lambda: Sweep("obs_delay", 0.5), TypeError, ["obs_delay", "0.5"], id="sweep-values-bare-float"),
     pytest.param(lambda: compare("battery-v0", None, None, 1, 1, t_end=2.0, sweep=Sweep("obs_dly", (0.1,))), ConfigError, ["'obs_dly'"], id="sweep-param-unknown"),
     pytest.param(lambda: compare("battery-v0", None, None, 1, 1, t_end=2.0, sweep=Sweep("coordinator_tick", (0.0,))), ConfigError, ["coordinator_tick", "0.0"], id="sweep-override-rejected"),
     # ---------------------------------------------------- lockstep env actions
@@ -538,6 +539,7 @@ ROWS = [
     pytest.param(lambda: _lockstep_step({"battery_1": np.array([NAN])}, coordinator=False), ActionError, ["'battery_1'", "t=0.000", "finite"], id="lockstep-batched-action-nan"),
     pytest.param(lambda: _lockstep_step({"battery_1": _MISSING}, steps_before=2, coordinator=False), ActionError, ["'battery_1'", "t=2.000", "missing"], id="lockstep-batched-action-missing"),
     pytest.param(lambda: _lockstep_step({"ghost": np.zeros(1)}), ActionError, ["'ghost'"], id="lockstep-action-unknown-agent"),
+    pytest.param(lambda: _event_step({"ghost": np.zeros(1)}), ActionError, ["'ghost'", "battery-v0"], id="event-action-unknown-agent"),
     pytest.param(lambda: _central_step({**_zeros(["battery_0", "battery_1"]), "fleet": np.zeros(2)}), ActionError, ["'fleet'", "t=0.000", "shape (2,)"], id="central-dict-action-wrong-shape"),
     pytest.param(lambda: _central_step(_zeros(["battery_0", "fleet"])), ActionError, ["'battery_1'", "missing"], id="central-dict-action-missing-key"),
     pytest.param(lambda: _central_step({**_zeros(["battery_0", "battery_1", "fleet"]), "ghost": np.zeros(1)}), ActionError, ["'ghost'"], id="central-dict-action-extra-key"),
@@ -608,6 +610,13 @@ def test_profile_file_bad_schedule_is_reported_once_without_internals(
     with pytest.raises(ProfileFileError) as excinfo:
         load_profiles(path)
     assert [p for p, _ in excinfo.value.problems] == ["schedules.storm[0].downtime"]
+
+
+def _event_step(actions: dict[str, Any]) -> None:
+    """Step battery-v0's event-driven training env once with ``actions``."""
+    env = make("battery-v0", api="event", profile="lan")
+    env.reset(seed=0)
+    env.step(actions)
 
 
 def _call(call: Callable[..., Any], tmp_path: Path) -> Any:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import pickle
 
+import numpy as np
 import pytest
 
 from heron_simpy import Agent, Simulation, compare, evaluate, make, profiles
@@ -231,3 +232,23 @@ def test_the_event_training_env_runs_faults_from_its_profile() -> None:
     assert [t for t in seen["battery_1"] if 5 <= t < 15] == []
     assert 15.0 in seen["battery_1"]
     assert env.simulation.stats.faults == 1  # the env keeps counts, not a trace
+
+
+def test_saturation_keeps_the_action_dtype_and_counts_only_changes() -> None:
+    """float32 arrays stay float32; an action inside the bounds is passed as is."""
+    actions = iter([np.array([0.9], np.float32), np.array([0.1], np.float32)])
+    applied = []
+
+    class Recording(Agent):
+        def act(self, plant, action):
+            applied.append(action)
+
+    sim = Simulation(seed=0)
+    sim.add_agent(Recording("a", controller=lambda *_: next(actions)), tick=det(1.0))
+    sim.add_fault(ActuatorSaturation("a", 0.0, 10.0, low=-0.5, high=0.5))
+    sim.run_until(2.0)
+    first, second = applied
+    assert first.dtype == np.float32
+    assert first.tolist() == [0.5]
+    assert second.tolist() == pytest.approx([0.1])
+    assert sim.stats.actions_saturated == 1

@@ -454,9 +454,11 @@ class AgentProcess:
         if np.array_equal(clipped, value):
             return action
         self._stats.actions_saturated += 1
-        if clipped.ndim == 0:
-            return float(clipped)
-        return clipped
+        dtype = getattr(action, "dtype", None)  # keep a numpy action's dtype
+        if dtype is None:
+            return float(clipped) if clipped.ndim == 0 else clipped
+        out = clipped.astype(dtype)
+        return out[()] if out.ndim == 0 else out
 
     def _named(self, now: float, exc: Exception) -> Exception:
         """``exc`` itself if it names this agent, else a copy prefixed with it.

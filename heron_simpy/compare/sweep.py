@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,6 +62,13 @@ class Sweep:
     base: str | TimingProfile = "ideal"
 
     def __post_init__(self) -> None:
+        if isinstance(self.values, (str, bytes)) or not isinstance(
+            self.values, Iterable
+        ):
+            raise TypeError(
+                f"Sweep {self.param} values must be a list of numbers, "
+                f"got {self.values!r}"
+            )
         object.__setattr__(self, "values", tuple(map(self._number, self.values)))
         if not self.values:
             raise ConfigError(

@@ -8,7 +8,7 @@ import numpy as np
 from gymnasium import spaces
 
 from heron_simpy.agents.process import Pending
-from heron_simpy.exceptions import SimulationError
+from heron_simpy.exceptions import ActionError, SimulationError
 from heron_simpy.facade.decisions import EpisodeSeeds, StepResult, resolve_all
 from heron_simpy.recording import Recorder
 from heron_simpy.scenario import Scenario, ScenarioSource
@@ -121,6 +121,13 @@ class EventEnv:
         if self._sim is None or self._done:
             raise SimulationError(
                 "EventEnv.step() needs reset() first (the episode is over)"
+            )
+        unknown = [a for a in action_dict if a not in self.possible_agents]
+        if unknown:
+            raise ActionError(
+                f"actions at t={self.time:.3f} must be keyed by agents of "
+                f"{self._entry.id} {self.possible_agents!r}, "
+                f"got unknown agent id(s) {unknown!r}"
             )
         resolve_all(self._feed, action_dict)
         return self._advance()
