@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from gymnasium import spaces
+from heron_simpy.scenarios.checks import number_problems
 
 from heron_simpy.agents import CoordinatorAgent, FieldAgent
 from heron_simpy.exceptions import ConfigError
@@ -72,18 +73,11 @@ class Config:
             or self.n_agents < 1
         ):
             problems.append(f"n_agents must be an int >= 1, got {self.n_agents!r}")
-        for name in ("coordinator_tick", "horizon", "dt", "rate"):
-            value = getattr(self, name)
-            if not (
-                isinstance(value, (int, float)) and math.isfinite(value) and value > 0
-            ):
-                problems.append(f"{name} must be a number > 0, got {value!r}")
-        for name in ("load_mean", "load_noise", "action_cost"):
-            value = getattr(self, name)
-            if not (
-                isinstance(value, (int, float)) and math.isfinite(value) and value >= 0
-            ):
-                problems.append(f"{name} must be a number >= 0, got {value!r}")
+        problems += number_problems(
+            self,
+            ("coordinator_tick", "horizon", "dt", "rate"),
+            ("load_mean", "load_noise", "action_cost"),
+        )
         if problems:
             raise ConfigError("invalid battery-v0 Config:\n- " + "\n- ".join(problems))
 

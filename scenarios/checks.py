@@ -7,7 +7,23 @@ from collections.abc import Sequence
 
 from heron_simpy.exceptions import ConfigError
 
-__all__ = ["csv_floats", "is_multiple", "is_number"]
+__all__ = ["csv_floats", "is_multiple", "is_number", "number_problems"]
+
+
+def number_problems(
+    config: object, positive: Sequence[str], nonnegative: Sequence[str] = ()
+) -> list[str]:
+    """Problems of ``config``'s fields that must be finite numbers > 0 / >= 0."""
+    problems = []
+    for name in positive:
+        value = getattr(config, name)
+        if not (is_number(value) and value > 0):
+            problems.append(f"{name} must be a number > 0, got {value!r}")
+    for name in nonnegative:
+        value = getattr(config, name)
+        if not (is_number(value) and value >= 0):
+            problems.append(f"{name} must be a number >= 0, got {value!r}")
+    return problems
 
 
 def csv_floats(

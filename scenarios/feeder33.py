@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 from gymnasium import spaces
-from heron_simpy.scenarios.checks import is_number
+from heron_simpy.scenarios.checks import is_number, number_problems
 
 from heron_simpy.agents import CoordinatorAgent, FieldAgent
 from heron_simpy.exceptions import ConfigError
@@ -107,7 +107,7 @@ class Config:
     nonconvergence_penalty: float = 100.0
 
     def __post_init__(self) -> None:
-        problems = _value_problems(self) + _bus_problems(self)
+        problems = number_problems(self, _POSITIVE, _NONNEGATIVE) + _bus_problems(self)
         problems += _range_problems(self) + _grid_problems(self)
         if problems:
             raise ConfigError("invalid feeder33-v0 Config:\n- " + "\n- ".join(problems))
@@ -131,19 +131,6 @@ _NONNEGATIVE = (
     "overload_penalty",
     "nonconvergence_penalty",
 )
-
-
-def _value_problems(c: Config) -> list[str]:
-    problems = []
-    for name in _POSITIVE:
-        value = getattr(c, name)
-        if not is_number(value) or value <= 0:
-            problems.append(f"{name} must be a number > 0, got {value!r}")
-    for name in _NONNEGATIVE:
-        value = getattr(c, name)
-        if not is_number(value) or value < 0:
-            problems.append(f"{name} must be a number >= 0, got {value!r}")
-    return problems
 
 
 def _bus_problems(c: Config) -> list[str]:

@@ -27,7 +27,12 @@ from pathlib import Path
 
 import numpy as np
 from gymnasium import spaces
-from heron_simpy.scenarios.checks import csv_floats, is_multiple, is_number
+from heron_simpy.scenarios.checks import (
+    csv_floats,
+    is_multiple,
+    is_number,
+    number_problems,
+)
 
 from heron_simpy.agents import CoordinatorAgent, FieldAgent, SystemAgent
 from heron_simpy.exceptions import ConfigError
@@ -115,7 +120,9 @@ class Config:
     limit_penalty: float = 1.0
 
     def __post_init__(self) -> None:
-        problems = _count_problems(self) + _value_problems(self)
+        problems = _count_problems(self) + number_problems(
+            self, _POSITIVE, _NONNEGATIVE
+        )
         problems += _range_problems(self) + _grid_problems(self)
         if problems:
             raise ConfigError(
@@ -130,20 +137,6 @@ def _count_problems(c: Config) -> list[str]:
         value = getattr(c, name)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             problems.append(f"{name} must be an int >= 1, got {value!r}")
-    return problems
-
-
-def _value_problems(c: Config) -> list[str]:
-    """Sizes and times must be > 0; prices and penalties >= 0."""
-    problems = []
-    for name in _POSITIVE:
-        value = getattr(c, name)
-        if not is_number(value) or value <= 0:
-            problems.append(f"{name} must be a number > 0, got {value!r}")
-    for name in _NONNEGATIVE:
-        value = getattr(c, name)
-        if not is_number(value) or value < 0:
-            problems.append(f"{name} must be a number >= 0, got {value!r}")
     return problems
 
 

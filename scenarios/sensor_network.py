@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 from gymnasium import spaces
-from heron_simpy.scenarios.checks import is_number
+from heron_simpy.scenarios.checks import is_number, number_problems
 
 from heron_simpy.agents import Context, FieldAgent, PolicyAgent
 from heron_simpy.broker import Message
@@ -89,23 +89,20 @@ class Config:
         n = self.n_sensors
         if isinstance(n, bool) or not isinstance(n, int) or n < 2:
             problems.append(f"n_sensors must be an int >= 2, got {n!r}")
-        for name in ("radius", "decay", "threshold", "horizon", "dt"):
-            value = getattr(self, name)
-            if not (is_number(value) and value > 0):
-                problems.append(f"{name} must be a number > 0, got {value!r}")
-        for name in (
-            "speed",
-            "initial_radius",
-            "onset_min",
-            "onset_max",
-            "noise",
-            "tp_reward",
-            "fp_penalty",
-            "latency_penalty",
-        ):
-            value = getattr(self, name)
-            if not (is_number(value) and value >= 0):
-                problems.append(f"{name} must be a number >= 0, got {value!r}")
+        problems += number_problems(
+            self,
+            ("radius", "decay", "threshold", "horizon", "dt"),
+            (
+                "speed",
+                "initial_radius",
+                "onset_min",
+                "onset_max",
+                "noise",
+                "tp_reward",
+                "fp_penalty",
+                "latency_penalty",
+            ),
+        )
         if (
             is_number(self.onset_min)
             and is_number(self.onset_max)

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 from gymnasium import spaces
-from heron_simpy.scenarios.checks import is_multiple, is_number
+from heron_simpy.scenarios.checks import is_multiple, is_number, number_problems
 
 from heron_simpy.agents import CoordinatorAgent, FieldAgent
 from heron_simpy.exceptions import ConfigError
@@ -111,14 +111,9 @@ class Config:
             "horizon",
             "dt",
         )
-        for name in positive:
-            value = getattr(self, name)
-            if not (is_number(value) and value > 0):
-                problems.append(f"{name} must be a number > 0, got {value!r}")
-        for name in ("main_rate", "side_rate", "margin"):
-            value = getattr(self, name)
-            if not (is_number(value) and value >= 0):
-                problems.append(f"{name} must be a number >= 0, got {value!r}")
+        problems += number_problems(
+            self, positive, ("main_rate", "side_rate", "margin")
+        )
         dt = self.dt
         if is_number(dt) and dt > 0:
             for name in (
