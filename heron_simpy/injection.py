@@ -40,6 +40,9 @@ from heron_simpy.recording import FaultRecord
 
 __all__ = ["FAULT_PRIORITY", "check_targets", "clocks", "install", "match"]
 
+Plan = list[tuple[Fault, list[str]]]
+"""Each fault with the agent ids it hits (an outage: its sender pattern)."""
+
 #: Same-time priority of fault transitions: SimPy's NORMAL, before engine work.
 FAULT_PRIORITY = NORMAL
 
@@ -59,9 +62,7 @@ def match(fault: Fault, pattern: str, agent_ids: Sequence[str]) -> list[str]:
     return hits
 
 
-def check_targets(
-    faults: Iterable[Fault], agent_ids: Sequence[str]
-) -> list[tuple[Fault, list[str]]]:
+def check_targets(faults: Iterable[Fault], agent_ids: Sequence[str]) -> Plan:
     """Pair each fault with the agent ids it hits (an outage: its sender pattern).
 
     Every pattern must name at least one agent.
@@ -69,7 +70,7 @@ def check_targets(
     Raises:
         ConfigError: A pattern names no agent.
     """
-    plans: list[tuple[Fault, list[str]]] = []
+    plans: Plan = []
     for fault in faults:
         if isinstance(fault, LinkOutage):
             match(fault, fault.sender, agent_ids)
@@ -80,32 +81,27 @@ def check_targets(
     return plans
 
 
-def clocks(faults: Iterable[Fault], agent_ids: Sequence[str]) -> dict[str, ClockDrift]:
-    """Agent id -> its clock drift (the last one naming it wins).
-
-    Raises:
-        ConfigError: A drift's pattern names no agent.
-    """
-    out: dict[str, ClockDrift] = {}
-    for fault in faults:
-        if isinstance(fault, ClockDrift):
-            for agent_id in match(fault, fault.agent, agent_ids):
-                out[agent_id] = fault
-    return out
+def clocks(plans: Plan) -> dict[str, ClockDrift]:
+    """Agent id -> its clock drift (the last one naming it wins)."""
+    return {
+        agent_id: fault
+        for fault, targets in plans
+        if isinstance(fault, ClockDrift)
+        for agent_id in targets
+    }
 
 
 def install(
     kernel: Kernel,
     broker: Broker,
     processes: Mapping[str, AgentProcess],
-    faults: Iterable[Fault],
+    plans: Plan,
 ) -> None:
     """Schedule every fault of an episode that starts now (at ``kernel.start_time``).
 
-    Raises:
-        ConfigError: A fault names no agent (checked for all before any runs).
+    ``plans`` comes from :func:`check_targets`, called before the agents'
+    processes are built (clock drifts shape them).
     """
-    plans = check_targets(faults, list(processes))
     t0 = kernel.start_time
     for fault, targets in plans:
         for agent_id in targets:

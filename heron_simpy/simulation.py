@@ -252,8 +252,8 @@ class Simulation:
             return
         ranked = self._ranked()  # validates the hierarchy before anything starts
         faults = self.faults
-        check_targets(faults, ranked)
-        drifts = clocks(faults, ranked)
+        plans = check_targets(faults, ranked)
+        drifts = clocks(plans)
         self._started = True
         kernel = self.kernel
         if self.plant is not None:
@@ -272,7 +272,7 @@ class Simulation:
                 grid=self.eval_dt,
                 clock=drifts.get(agent_id),
             )
-        install(kernel, self.broker, self.processes, faults)
+        install(kernel, self.broker, self.processes, plans)
         for factory in self._factories:
             kernel.process(factory(self))
         if self.eval_dt is not None:
