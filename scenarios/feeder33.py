@@ -41,6 +41,7 @@ from heron_simpy.protocols import (
 )
 from heron_simpy.registry import pettingzoo_factories
 from heron_simpy.scenario import Scenario
+from heron_simpy.timing import libm
 
 __all__ = ["Config", "build", "env", "parallel_env", "voltage_violation"]
 
@@ -209,15 +210,15 @@ def overloading(loading_percent: np.ndarray) -> float:
 
 def load_shape(hours: np.ndarray) -> np.ndarray:
     """Residential daily load shape (peak 1.0 at 19 h, about 0.55 at night)."""
-    evening = np.exp(-0.5 * ((hours - 19.0) / 2.5) ** 2)
-    midday = 0.25 * np.exp(-0.5 * ((hours - 12.0) / 3.0) ** 2)
+    evening = libm.exp(-0.5 * ((hours - 19.0) / 2.5) ** 2)
+    midday = 0.25 * libm.exp(-0.5 * ((hours - 12.0) / 3.0) ** 2)
     return 0.55 + 0.45 * evening + midday - 0.25 * evening * midday
 
 
 def pv_shape(hours: np.ndarray) -> np.ndarray:
     """Clear-sky PV shape per kWp (sunrise 6 h, sunset 20 h, peak 1.0 at 13 h)."""
     x = np.clip((hours - 6.0) / 14.0, 0.0, 1.0)
-    return np.sin(np.pi * x) ** 1.5
+    return libm.power(libm.sin(np.pi * x), 1.5)
 
 
 class FeederPlant:
@@ -303,7 +304,7 @@ class FeederPlant:
         phase = rng.uniform(0.0, 2.0 * np.pi, n_pv)
         depth = rng.uniform(0.0, 0.3, n_pv)
         cloud = 1.0 - depth[None, :] * (
-            0.5 + 0.5 * np.sin(2.0 * np.pi * hours[:, None] / 1.5 + phase[None, :])
+            0.5 + 0.5 * libm.sin(2.0 * np.pi * hours[:, None] / 1.5 + phase[None, :])
         )
         self.pv_series = pv_shape(hours)[:, None] * cloud * c.pv_kwp
         self.load_series = load_shape(hours)

@@ -233,11 +233,6 @@ class HeatingPlant:
         self.outdoor_series, self.price_series = load_series(
             config.series, config.steps + 1
         )
-        # Coupling matrix of a chain of rooms: dT/dt gains K @ T / capacity.
-        k = np.zeros((self.n, self.n))
-        for i in range(self.n - 1):
-            k[i, i + 1] = k[i + 1, i] = config.ua_couple
-        self.coupling = k - np.diag(k.sum(axis=1))
         self.temp = np.zeros(self.n)
         self.power = np.zeros(self.n)  # heater fraction in [0, 1], held
         self.energy = np.zeros(self.n)  # kWh since the last reward read
@@ -253,6 +248,20 @@ class HeatingPlant:
     def price(self) -> float:
         """Electricity price of the current index, per kWh."""
         return float(self.price_series[min(self.index, len(self.price_series) - 1)])
+
+    def _coupled(self, temp: np.ndarray) -> np.ndarray:
+        """Heat flow into each room from its chain neighbours, W.
+
+        ``ua_couple * (T[i-1] - T[i]) + ua_couple * (T[i+1] - T[i])``, element
+        by element. (A coupling matrix product ``K @ T`` would go through BLAS,
+        whose kernels differ between CPUs in summation order and FMA use: the
+        same seed would give other temperatures on another machine.)
+        """
+        ua = self.config.ua_couple
+        flow = np.zeros_like(temp)
+        flow[1:] += ua * (temp[:-1] - temp[1:])
+        flow[:-1] += ua * (temp[1:] - temp[:-1])
+        return flow
 
     def reset(self, rng: np.random.Generator) -> None:
         """Seeded initial temperatures; heaters off; back to index 0."""
@@ -271,7 +280,7 @@ class HeatingPlant:
         h = dt / c.substeps
         temp = self.temp
         for _ in range(c.substeps):
-            flow = c.ua_out * (t_out - temp) + self.coupling @ temp + heat
+            flow = c.ua_out * (t_out - temp) + self._coupled(temp) + heat
             temp = temp + h * flow / c.capacity
         self.temp = temp
         kwh = heat * dt / 3.6e6

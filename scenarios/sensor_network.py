@@ -34,6 +34,7 @@ from heron_simpy.exceptions import ConfigError
 from heron_simpy.features import FeatureProvider, Visibility
 from heron_simpy.registry import pettingzoo_factories
 from heron_simpy.scenario import Scenario
+from heron_simpy.timing import libm
 
 __all__ = ["Config", "NeighbourShare", "build", "env", "parallel_env"]
 
@@ -174,7 +175,7 @@ class SensorPlant:
         if self.active:
             self.front = c.initial_radius + c.speed * (self.time - self.onset)
             outside = np.maximum(self._distance - self.front, 0.0)
-            intensity = np.exp(-outside / c.decay)
+            intensity = libm.exp(-outside / c.decay)
         else:
             self.front = 0.0
             intensity = np.zeros(self.n)

@@ -56,7 +56,8 @@ class RatioDelay:
     ``s = sqrt(log(1 + ratio**2))`` (LOGNORMAL: median ``base``, coefficient of
     variation ``ratio``). With NONE, ``ratio == 0`` or ``base == 0`` the model is
     the constant ``max(base, floor)`` and draws nothing. Values are computed
-    with numpy in batches of ``BATCH``; ``exp`` is ``np.exp``.
+    in batches of ``BATCH``; ``exp`` is ``math.exp`` (the same bits on every
+    CPU, unlike numpy's SIMD ``np.exp``: see :mod:`heron_simpy.timing.libm`).
 
     Attributes:
         base: Nominal value in seconds, finite and >= 0.
@@ -126,7 +127,10 @@ def _ratio_draw(
         elif kind is JitterType.GAUSSIAN:
             values = base * (1.0 + ratio * rng.standard_normal(BATCH))
         else:
-            values = base * np.exp(shape * rng.standard_normal(BATCH))
+            # math.exp, not np.exp: numpy's SIMD exp differs in the last bit
+            # between AVX2 and AVX-512 CPUs (see heron_simpy.timing.libm).
+            normals = rng.standard_normal(BATCH).tolist()
+            return [max(base * math.exp(shape * z), floor) for z in normals]
         batch: list[float] = np.maximum(values, floor).tolist()
         return batch
 

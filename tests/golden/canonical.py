@@ -3,10 +3,10 @@
 A line is the record kind followed by every field of the record as
 ``name=value``, in the record's own field order (``NamedTuple._fields``), so new
 record kinds and new fields are covered without changes here. Floats are
-rounded to 1e-9 (``repr(round(x, 9))``): lognormal draws use numpy's vectorised
-``exp``, whose last bit may differ between CPU types, and rounding keeps such
-differences out of the hash (unless a value sits within a last bit of a
-rounding boundary, which is unlikely but possible).
+written exactly (``repr``, the shortest text that reads back as the same bits):
+the library keeps SIMD-dispatched maths off everything that reaches a trace
+(see ``heron_simpy.timing.libm``), so the same seed gives the same bits on every
+x86-64 CPU and nothing needs rounding away.
 """
 
 from __future__ import annotations
@@ -21,21 +21,18 @@ from typing import Any
 
 import numpy as np
 
-DIGITS = 9
-"""Decimal places kept of every float in the canonical text (1e-9 s)."""
-
 _TOKEN = re.compile(r"[^\s=\"'(),]+")
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
 
 def canonical_value(value: Any) -> str:
-    """Format one field value stably (floats rounded to ``DIGITS`` places)."""
+    """Format one field value stably (floats exactly, ``-0.0`` as ``0.0``)."""
     if isinstance(value, (bool, np.bool_)):
         return str(bool(value))
     if isinstance(value, (int, np.integer)):
         return str(int(value))
     if isinstance(value, (float, np.floating)):
-        return repr(round(float(value), DIGITS) + 0.0)  # + 0.0 turns -0.0 into 0.0
+        return repr(float(value) + 0.0)  # + 0.0 turns -0.0 into 0.0
     if isinstance(value, str):
         return value if _TOKEN.fullmatch(value) else json.dumps(value)
     if value is None:

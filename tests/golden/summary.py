@@ -19,10 +19,6 @@ from tests.golden.cases import Case
 DIRECTORY = Path(__file__).resolve().parent
 FIRST_LINES = 20
 """Canonical lines kept in the golden file (for a readable first difference)."""
-SIGNIFICANT = 9
-"""Significant digits kept of returns and float stats."""
-REL_TOL = 2e-8
-"""Float stats and returns agree within two units of the 9th significant digit."""
 REGENERATE = "python -m tests.golden.regenerate"
 
 
@@ -54,19 +50,19 @@ class GoldenRun:
         return "".join(line + "\n" for line in self.lines)
 
 
-def significant(value: float) -> float | str:
-    """Round to ``SIGNIFICANT`` digits; non-finite values become strings."""
+def exact(value: float) -> float | str:
+    """A float as stored: exact (JSON keeps every bit); non-finite as a string."""
     value = float(value)
     if not math.isfinite(value):
         return repr(value)
-    return float(f"{value:.{SIGNIFICANT}g}") + 0.0
+    return value + 0.0
 
 
 def _stat(value: Any) -> Any:
-    """A stats value as stored: ints exact, floats to 9 significant digits."""
+    """A stats value as stored: ints and floats exact."""
     if isinstance(value, bool) or not isinstance(value, float):
         return value
-    return significant(value)
+    return exact(value)
 
 
 def run(case: Case) -> GoldenRun:
@@ -85,7 +81,7 @@ def run(case: Case) -> GoldenRun:
         "records": len(lines),
         "kinds": dict(sorted(kinds.items())),
         "stats": {k: _stat(v) for k, v in sorted(episode.stats.as_dict().items())},
-        "returns": {a: significant(r) for a, r in sorted(episode.returns.items())},
+        "returns": {a: exact(r) for a, r in sorted(episode.returns.items())},
         "sha256": text_hash("".join(line + "\n" for line in lines)),
         "first_lines": list(lines[:FIRST_LINES]),
     }
@@ -108,9 +104,7 @@ def store(summary: dict[str, Any]) -> Path:
 
 
 def _same_number(stored: Any, new: Any) -> bool:
-    """Ints and strings exactly; floats within ``REL_TOL``."""
-    if isinstance(stored, float) and isinstance(new, float):
-        return math.isclose(stored, new, rel_tol=REL_TOL, abs_tol=1e-12)
+    """Ints, floats and strings exactly (same type, same value)."""
     return bool(stored == new) and type(stored) is type(new)
 
 

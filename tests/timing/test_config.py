@@ -118,7 +118,7 @@ def reference(kind, base, ratio, floor, seed, n=1000):
         JitterType.UNIFORM: lambda: base * (1.0 + ratio * (2.0 * rng.random() - 1.0)),
         JitterType.GAUSSIAN: lambda: base * (1.0 + ratio * rng.standard_normal()),
         JitterType.LOGNORMAL: lambda: (
-            base * float(np.exp(shape * rng.standard_normal()))
+            base * math.exp(shape * rng.standard_normal())
         ),
     }
     return [max(formulas[kind](), floor) for _ in range(n)]
