@@ -12,7 +12,7 @@ from heron_simpy.agents.actions import BoxCheck, problem_of
 from heron_simpy.agents.base import Agent, Context
 from heron_simpy.broker import Message
 from heron_simpy.exceptions import ActionError, ConfigError
-from heron_simpy.features import FeatureProvider, Slot, layout, read_layout
+from heron_simpy.features import FeatureProvider, LayoutIndex, Slot, read_layout
 
 __all__ = [
     "CoordinatorAgent",
@@ -253,9 +253,10 @@ def rank(agents: Sequence[Agent]) -> list[Agent]:
     depth: dict[str, int] = {}
     for agent in agents:
         chain: list[str] = []
+        on_chain: set[str] = set()  # plain version: `current in chain`, O(depth)
         current: str | None = agent.agent_id
         while current is not None and current not in depth:
-            if current in chain:
+            if current in on_chain:
                 raise ConfigError(f"agent hierarchy has a cycle through {current!r}")
             if current not in by_id:
                 raise ConfigError(
@@ -263,6 +264,7 @@ def rank(agents: Sequence[Agent]) -> list[Agent]:
                     f"got {current!r}"
                 )
             chain.append(current)
+            on_chain.add(current)
             current = by_id[current].parent
         base = -1 if current is None else depth[current]
         for i, node in enumerate(reversed(chain)):
@@ -282,8 +284,16 @@ def bind_tree(agents: Sequence[Agent]) -> list[Agent]:
     parents = {a.agent_id: a.parent for a in ranked}
     levels = {a.agent_id: a.level for a in ranked}
     features = {a.agent_id: getattr(a, "features", ()) for a in ranked}
+    # Plain version: children = [a for a in ids if parents[a] == agent_id] and
+    # layout(agent_id, ids, ...) per agent, O(N) each: O(N^2) for the tree.
+    index = LayoutIndex(ids, features, parents, levels)
+    children: dict[str | None, list[str]] = {}
+    for agent_id in ids:
+        children.setdefault(parents[agent_id], []).append(agent_id)
     for agent in ranked:
         if isinstance(agent, PolicyAgent):
-            children = tuple(a for a in ids if parents[a] == agent.agent_id)
-            agent.bind(layout(agent.agent_id, ids, features, parents, levels), children)
+            agent.bind(
+                index.layout(agent.agent_id),
+                tuple(children.get(agent.agent_id, ())),
+            )
     return ranked

@@ -232,8 +232,18 @@ class Kernel:
                 proc.callbacks.append(_defuse)
                 proc.interrupt("reset")
         # Interruptions are URGENT at `now`: they run before anything else.
+        # Plain version: `while queue and queue[0][1] <= URGENT and
+        # self.live_processes: env.step()`, which counts every process per step
+        # (O(N^2) for N processes). A process never comes back to life, so the
+        # first live one (index `first`) only moves forward: O(N + steps).
         queue = env._queue  # the kernel is the one place that reads SimPy's heap
-        while queue and queue[0][1] <= URGENT and self.live_processes:
+        procs = self._processes  # may grow while stepping (a process can spawn)
+        first = 0
+        while queue and queue[0][1] <= URGENT:
+            while first < len(procs) and not procs[first].is_alive:
+                first += 1
+            if first == len(procs):
+                break
             env.step()
         for store in self._stores:
             store.items.clear()
