@@ -161,3 +161,47 @@ def test_kernel_start_time_validated() -> None:
         ),
     ):
         Kernel(float("nan"))
+
+
+def test_close_ends_processes_in_every_state() -> None:
+    """Finished, sleeping, waiting on a store, and ones that react to the reset.
+
+    A process that starts a clean-up process when interrupted sees it run up to
+    its first wait before the queue is dropped (close keeps stepping while any
+    process, old or new, is alive and urgent work is queued).
+    """
+    k = Kernel()
+    store = k.store()
+    log: list[str] = []
+
+    def done():
+        yield k.env.timeout(0.1)
+
+    def sleeper():
+        yield k.env.timeout(100.0)
+
+    def getter():
+        yield store.get()
+
+    def cleaner():
+        try:
+            yield k.env.timeout(100.0)
+        except simpy.Interrupt:
+            k.process(cleanup())
+
+    def cleanup():
+        log.append("cleanup started")
+        yield k.env.timeout(1.0)
+        log.append("cleanup finished")  # never: its timeout is dropped
+
+    procs = [k.process(g()) for g in (done, sleeper, getter, cleaner, sleeper)]
+    deliver(store, "left over")
+    k.process(getter())  # takes "left over"
+    k.run_until(1.0)
+    deliver(store, "stranded")
+    assert k.live_processes == 4
+    k.close()
+    assert not any(p.is_alive for p in procs)
+    assert log == ["cleanup started"]
+    assert k.env.peek() == float("inf")
+    assert (store.items, store.get_queue, store.put_queue) == ([], [], [])
