@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from heron_simpy.checks import shown, to_float
 from heron_simpy.exceptions import ConfigError
 
 __all__ = ["csv_floats", "is_multiple", "is_number", "number_problems"]
@@ -18,11 +19,11 @@ def number_problems(
     for name in positive:
         value = getattr(config, name)
         if not (is_number(value) and value > 0):
-            problems.append(f"{name} must be a number > 0, got {value!r}")
+            problems.append(f"{name} must be a number > 0, got {shown(value)}")
     for name in nonnegative:
         value = getattr(config, name)
         if not (is_number(value) and value >= 0):
-            problems.append(f"{name} must be a number >= 0, got {value!r}")
+            problems.append(f"{name} must be a number >= 0, got {shown(value)}")
     return problems
 
 
@@ -54,15 +55,17 @@ def csv_floats(
 
 
 def is_number(value: object) -> bool:
-    """Whether ``value`` is a finite int or float (bools excluded)."""
-    return (
-        isinstance(value, (int, float))
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-    )
+    """Whether ``value`` is a finite int or float (bools excluded).
+
+    An int too large for a float (``10**400``) is not finite.
+    """
+    if not isinstance(value, (int, float)):
+        return False
+    number = to_float(value)
+    return number is not None and math.isfinite(number)
 
 
 def is_multiple(value: float, dt: float) -> bool:
     """Whether ``value`` is a whole number (>= 1) of ``dt`` steps."""
     steps = value / dt
-    return steps >= 1 and abs(steps - round(steps)) < 1e-9
+    return math.isfinite(steps) and steps >= 1 and abs(steps - round(steps)) < 1e-9

@@ -8,8 +8,13 @@ import numpy as np
 from gymnasium import spaces
 
 from heron_simpy.agents.process import Pending
-from heron_simpy.exceptions import ActionError, SimulationError
-from heron_simpy.facade.decisions import EpisodeSeeds, StepResult, resolve_all
+from heron_simpy.exceptions import SimulationError
+from heron_simpy.facade.decisions import (
+    EpisodeSeeds,
+    StepResult,
+    check_mapping,
+    resolve_all,
+)
 from heron_simpy.recording import Recorder
 from heron_simpy.scenario import Scenario, ScenarioSource
 from heron_simpy.simulation import Simulation
@@ -68,7 +73,7 @@ class EventEnv:
             for a in scenario.controllable
         }
         self.horizon = scenario.horizon
-        self._seeds = EpisodeSeeds()
+        self._seeds = EpisodeSeeds("EventEnv.reset")
         self._sim: Simulation | None = None
         self._scenario: Scenario | None = None
         self._feed: list[Pending] = []
@@ -98,7 +103,12 @@ class EventEnv:
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[dict[str, np.ndarray], dict[str, dict[str, Any]]]:
-        """Start an episode and run to the first decision instant."""
+        """Start an episode and run to the first decision instant.
+
+        Raises:
+            TypeError: ``seed`` is not None nor an int (numpy ints are fine).
+            ConfigError: ``seed`` is negative.
+        """
         episode_seed = self._seeds.next(seed)
         self._scenario = scenario = self._entry.build(**self._overrides)
         self._sim = scenario.simulation(self.profile, episode_seed, Recorder("counts"))
@@ -114,21 +124,18 @@ class EventEnv:
     def step(self, action_dict: dict[str, Any]) -> StepResult:
         """Resolve the waiting decisions with ``action_dict``; run to the next ones.
 
+        Actions of agents that are not waiting are ignored.
+
         Raises:
             SimulationError: Called before ``reset`` or after the episode ended.
-            ActionError: A waiting agent's action is missing or invalid.
+            ActionError: ``action_dict`` is not a dict keyed by this env's agent
+                ids, or a waiting agent's action is missing or invalid.
         """
         if self._sim is None or self._done:
             raise SimulationError(
                 "EventEnv.step() needs reset() first (the episode is over)"
             )
-        unknown = [a for a in action_dict if a not in self.possible_agents]
-        if unknown:
-            raise ActionError(
-                f"actions at t={self.time:.3f} must be keyed by agents of "
-                f"{self._entry.id} {self.possible_agents!r}, "
-                f"got unknown agent id(s) {unknown!r}"
-            )
+        check_mapping(action_dict, self.possible_agents, self.time, self._entry.id)
         resolve_all(self._feed, action_dict)
         return self._advance()
 

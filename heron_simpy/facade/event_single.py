@@ -11,6 +11,7 @@ from heron_simpy.exceptions import ConfigError
 from heron_simpy.facade.asynchronous import ALL, EventEnv
 from heron_simpy.scenario import ScenarioSource
 from heron_simpy.timing import TickConfig, TimingProfile
+from heron_simpy.timing.rng import check_seed
 
 __all__ = ["EventSingleAgentEnv"]
 
@@ -65,7 +66,13 @@ class EventSingleAgentEnv(gym.Env[np.ndarray, Any]):
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[np.ndarray, dict[str, Any]]:
-        """Start an episode; return the agent's first observation."""
+        """Start an episode; return the agent's first observation.
+
+        Raises:
+            TypeError: ``seed`` is not None nor an int (numpy ints are fine).
+            ConfigError: ``seed`` is negative.
+        """
+        seed = check_seed(seed, "EventSingleAgentEnv.reset")
         super().reset(seed=seed)
         if seed is None:
             seed = int(self.np_random.integers(2**63))

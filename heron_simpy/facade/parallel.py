@@ -9,8 +9,8 @@ import numpy as np
 from gymnasium import spaces
 from pettingzoo.utils.env import ParallelEnv
 
-from heron_simpy.exceptions import ActionError, ConfigError, SimulationError
-from heron_simpy.facade.decisions import EpisodeSeeds, StepResult
+from heron_simpy.exceptions import ConfigError, SimulationError
+from heron_simpy.facade.decisions import EpisodeSeeds, StepResult, check_mapping
 from heron_simpy.facade.stepping import BatchStepper, ProcessStepper
 from heron_simpy.scenario import Scenario, ScenarioSource
 from heron_simpy.simulation import Simulation
@@ -94,7 +94,7 @@ class LockstepEnv(ParallelEnv[str, np.ndarray, Any]):  # type: ignore[misc]
         }
         self.agents: list[str] = []
         self._agent_set = set(self.possible_agents)
-        self._seeds = EpisodeSeeds()
+        self._seeds = EpisodeSeeds("LockstepEnv.reset")
         self._stepper: ProcessStepper | BatchStepper | None = None
         self._scenario: Scenario | None = None
         self._due: dict[str, np.ndarray] = {}
@@ -118,6 +118,14 @@ class LockstepEnv(ParallelEnv[str, np.ndarray, Any]):  # type: ignore[misc]
 
         A given ``seed`` makes the episode and the seeds of later unseeded
         resets reproducible.
+
+        Args:
+            seed: None, or an int >= 0 (numpy integers too; not a bool or float).
+            options: Ignored (PettingZoo signature).
+
+        Raises:
+            TypeError: ``seed`` is not None nor an integer.
+            ConfigError: ``seed`` is negative.
         """
         episode_seed = self._seeds.next(seed)
         if self._stepper is not None:
@@ -147,18 +155,8 @@ class LockstepEnv(ParallelEnv[str, np.ndarray, Any]):  # type: ignore[misc]
             raise SimulationError(
                 "LockstepEnv.step() needs reset() first (the episode is over)"
             )
-        if not isinstance(actions, Mapping):
-            raise ActionError(
-                f"actions at t={self.time:.3f} must be a dict keyed by agent id, "
-                f"got {actions!r}"
-            )
-        if not self._agent_set.issuperset(actions):
-            unknown = [a for a in actions if a not in self._agent_set]
-            raise ActionError(
-                f"actions at t={self.time:.3f} must be keyed by agents of "
-                f"{self._entry.id} {self.possible_agents!r}, "
-                f"got unknown agent id(s) {unknown!r}"
-            )
+        if not (isinstance(actions, Mapping) and self._agent_set.issuperset(actions)):
+            check_mapping(actions, self.possible_agents, self.time, self._entry.id)
         self._due, row = self._stepper.advance(actions, (self._k + 1) * self.dt)
         self._k += 1
         if row.keys() == self._agent_set:

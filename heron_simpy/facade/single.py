@@ -13,6 +13,7 @@ from gymnasium import spaces
 from heron_simpy.exceptions import ActionError
 from heron_simpy.facade.parallel import LockstepEnv
 from heron_simpy.scenario import ScenarioSource
+from heron_simpy.timing.rng import check_seed
 
 __all__ = ["SingleAgentEnv"]
 
@@ -61,7 +62,13 @@ class SingleAgentEnv(gym.Env[Any, Any]):
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[Any, dict[str, Any]]:
-        """Start an episode (see :meth:`LockstepEnv.reset`)."""
+        """Start an episode (see :meth:`LockstepEnv.reset`).
+
+        Raises:
+            TypeError: ``seed`` is not None nor an int (numpy ints are fine).
+            ConfigError: ``seed`` is negative.
+        """
+        seed = check_seed(seed, "SingleAgentEnv.reset")
         super().reset(seed=seed)
         if seed is None:
             seed = int(self.np_random.integers(2**63))

@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 
 from heron_simpy.agents import PolicyAgent
+from heron_simpy.agents.actions import stack_valid
 from heron_simpy.agents.process import Pending
-from heron_simpy.exceptions import ActionError
-from heron_simpy.facade.decisions import resolve_all
+from heron_simpy.facade.decisions import check_due, resolve_all
 from heron_simpy.plant import PlantDriver
 from heron_simpy.recording import Recorder
 from heron_simpy.scenario import Scenario
@@ -62,8 +62,9 @@ class BatchStepper:
 
     Same order as the processes under ``ideal`` timing: act at t, advance the
     plant to t + dt, read the rewards there, sense. Every agent is due every
-    step. Actions are checked all at once; on any problem the per-agent check
-    names the first offending agent exactly as the process path would.
+    step. It accepts and refuses exactly the actions the process path does
+    (both end in :func:`~heron_simpy.facade.decisions.check_due`); plain
+    float arrays are checked all at once, anything else agent by agent.
     """
 
     simulation: Simulation | None = None
@@ -74,8 +75,9 @@ class BatchStepper:
         self._scenario = scenario
         self._batch = batch
         self._ids = tuple(batch.agent_ids)
-        self._agents = [scenario.agent(a) for a in self._ids]
-        spaces = [a.action_space for a in self._agents if isinstance(a, PolicyAgent)]
+        agents = [scenario.agent(a) for a in self._ids]
+        self._due = list(zip(self._ids, agents, strict=True))
+        spaces = [a.action_space for a in agents if isinstance(a, PolicyAgent)]
         self._low = np.stack([s.low for s in spaces])  # type: ignore[union-attr]
         self._high = np.stack([s.high for s in spaces])  # type: ignore[union-attr]
         self._plant = scenario.plant
@@ -107,35 +109,31 @@ class BatchStepper:
         return dict(zip(self._ids, matrix, strict=True))
 
     def _stack(self, actions: Mapping[str, Any]) -> np.ndarray:
-        try:
-            stacked = np.array([actions[a] for a in self._ids])
-        except (KeyError, ValueError, TypeError):
-            stacked = None
-        ok = (
-            stacked is not None
-            and stacked.dtype.kind in "fiu"
-            and stacked.shape == self._low.shape
-            and bool(np.all(np.isfinite(stacked)))
-            and not bool(np.any(stacked < self._low))
-            and not bool(np.any(stacked > self._high))
-        )
-        if ok:
-            assert stacked is not None
-            return stacked
-        self._raise_first_problem(actions)
-        raise AssertionError("unreachable")  # pragma: no cover
+        """Everyone's actions as one array, accepted exactly as the processes would.
 
-    def _raise_first_problem(self, actions: Mapping[str, Any]) -> None:
-        for agent_id, agent in zip(self._ids, self._agents, strict=True):
-            if agent_id not in actions:
-                raise ActionError(
-                    f"agent {agent_id!r} at t={self._now:.3f}: "
-                    "action is due but missing"
-                )
-            assert isinstance(agent, PolicyAgent)
-            problem = agent.action_problem(actions[agent_id])
-            if problem is not None:
-                raise ActionError(
-                    f"agent {agent_id!r} at t={self._now:.3f}: action {problem}, "
-                    f"got {actions[agent_id]!r}"
-                )
+        The vectorised :func:`stack_valid` takes the common case (plain float
+        arrays, all valid) at once; anything else goes through
+        :func:`check_due`, the per-agent check of the process path, which
+        raises on the first problem or lets valid non-float inputs (lists,
+        int arrays) through to be stacked.
+        """
+        try:
+            values = [actions[a] for a in self._ids]
+        except KeyError:
+            values = None
+        if values is not None:
+            stacked = stack_valid(values, self._low, self._high)
+            if stacked is not None:
+                return stacked
+        now = self._now
+        check_due(((a, agent, now) for a, agent in self._due), actions)
+        if values is None:  # a mapping whose ``in`` and ``[]`` disagree
+            values = [actions[a] for a in self._ids]
+        return np.array([_plain(v) for v in values])
+
+
+def _plain(action: Any) -> np.ndarray:
+    """A valid action as a plain ndarray (masked arrays without masks included)."""
+    if isinstance(action, np.ma.MaskedArray):
+        return np.asarray(action.data)
+    return np.asarray(action)

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import numbers
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
 import numpy as np
 
+from heron_simpy.checks import shown, to_float
 from heron_simpy.exceptions import ConfigError
 
 __all__ = [
@@ -61,21 +61,20 @@ class FaultError(ConfigError):
         return (type(self), (self.subject, self.problems))
 
 
-def _real(value: object) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
 def _start(value: object) -> str | None:
-    if not _real(value) or not math.isfinite(value) or value < 0:  # type: ignore[operator, arg-type]
+    number = to_float(value)
+    if number is None or not math.isfinite(number) or number < 0:
         return (
-            f"must be a finite number >= 0 s (after the episode start), got {value!r}"
+            "must be a finite number >= 0 s (after the episode start), "
+            f"got {shown(value)}"
         )
     return None
 
 
 def _length(value: object) -> str | None:
-    if not _real(value) or math.isnan(value) or value <= 0:  # type: ignore[operator, arg-type]
-        return f"must be a number > 0 s (inf: never ends), got {value!r}"
+    number = to_float(value)
+    if number is None or math.isnan(number) or number <= 0:
+        return f"must be a number > 0 s (inf: never ends), got {shown(value)}"
     return None
 
 
@@ -95,23 +94,40 @@ def _choice(options: tuple[str, ...]) -> Any:
 
 
 def _finite(value: object) -> str | None:
-    if not _real(value) or not math.isfinite(value):  # type: ignore[arg-type]
-        return f"must be a finite number, got {value!r}"
+    number = to_float(value)
+    if number is None or not math.isfinite(number):
+        return f"must be a finite number, got {shown(value)}"
     return None
+
+
+def _bound_values(value: object) -> float | tuple[float, ...] | None:
+    """A clip bound as a float or a tuple of floats; None if it is neither.
+
+    A bound is a real number (not a bool) or a list, tuple or 1-d array of
+    them; an int beyond the float range counts as infinite.
+    """
+    number = to_float(value)
+    if number is not None:
+        return number
+    if isinstance(value, np.ndarray) and value.ndim == 1:
+        value = value.tolist()
+    if not isinstance(value, (list, tuple)):
+        return None
+    items = tuple(to_float(v) for v in value)
+    if any(v is None for v in items):
+        return None
+    return items  # type: ignore[return-value]
 
 
 def _bound(value: object) -> str | None:
     if value is None:
         return None
-    if _real(value):
-        return None if not math.isnan(value) else f"must not be NaN, got {value!r}"  # type: ignore[arg-type]
-    if isinstance(value, (str, bytes)):
+    bound = _bound_values(value)
+    if bound is None:
         return f"must be a number, a list of numbers or None, got {value!r}"
-    try:
-        items = [float(v) for v in value]  # type: ignore[attr-defined]
-    except (TypeError, ValueError):
-        return f"must be a number, a list of numbers or None, got {value!r}"
-    if not items or any(math.isnan(v) for v in items):
+    if isinstance(bound, float):
+        return None if not math.isnan(bound) else f"must not be NaN, got {value!r}"
+    if not bound or any(math.isnan(v) for v in bound):
         return f"must be a non-empty list of numbers without NaN, got {value!r}"
     return None
 
@@ -146,10 +162,11 @@ class Fault:
             raise FaultError(type(self).__name__, problems)
         for name in self._checks:
             value = getattr(self, name)
-            if _real(value):
-                object.__setattr__(self, name, float(value))
+            number = to_float(value)
+            if number is not None:
+                object.__setattr__(self, name, number)
             elif name in ("low", "high") and value is not None:
-                object.__setattr__(self, name, tuple(float(v) for v in value))
+                object.__setattr__(self, name, _bound_values(value))
 
     def _extra_problems(self) -> list[tuple[str, str]]:
         return []
@@ -296,7 +313,8 @@ class ActuatorSaturation(Fault):
             return []
         try:
             low, high = np.broadcast_arrays(
-                np.asarray(self.low, dtype=float), np.asarray(self.high, dtype=float)
+                np.asarray(_bound_values(self.low), dtype=float),
+                np.asarray(_bound_values(self.high), dtype=float),
             )
         except ValueError:
             return [("low", f"must broadcast against high, got {self.low!r}")]

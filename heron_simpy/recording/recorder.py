@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import numbers
+import sys
 from collections import deque
 from collections.abc import Iterator
 from typing import Literal
 
+from heron_simpy.checks import shown
 from heron_simpy.exceptions import ConfigError
 from heron_simpy.recording.records import Record
 
@@ -19,6 +22,25 @@ def _ignore(record: Record) -> None:
     """Drop a record (``"counts"`` mode)."""
 
 
+def _check_maxlen(maxlen: object) -> int:
+    """The ring size as an int in [1, ``sys.maxsize``] (numpy integers too).
+
+    Wrong types are a ConfigError here too (this check predates the TypeError
+    rule, and its message is pinned by the recording tests).
+    """
+    rule = "Recorder maxlen must be an int > 0 in 'ring' mode"
+    if isinstance(maxlen, bool) or not isinstance(maxlen, numbers.Integral):
+        raise ConfigError(f"{rule}, got {maxlen!r}")
+    if maxlen <= 0:
+        raise ConfigError(f"{rule}, got {shown(maxlen)}")
+    if maxlen > sys.maxsize:
+        raise ConfigError(
+            f"Recorder maxlen must be <= sys.maxsize ({sys.maxsize}), "
+            f"got {shown(maxlen)}"
+        )
+    return int(maxlen)
+
+
 class Recorder:
     """Keep the records of one episode, within a memory bound.
 
@@ -30,10 +52,12 @@ class Recorder:
 
     Args:
         mode: One of ``"full"``, ``"ring"``, ``"counts"``.
-        maxlen: Ring size (records, > 0); required for ``"ring"`` only.
+        maxlen: Ring size (records, an int in [1, ``sys.maxsize``], numpy
+            integers accepted); required for ``"ring"``, ignored otherwise.
 
     Raises:
-        ConfigError: Unknown mode, or a missing / non-positive ``maxlen``.
+        ConfigError: Unknown mode, or in ``"ring"`` mode a ``maxlen`` that is
+            missing, not an integer (bools are not) or out of range.
 
     Example:
         >>> from heron_simpy.recording import Recorder, TickRecord
@@ -47,19 +71,12 @@ class Recorder:
     __slots__ = ("_items", "append", "maxlen", "mode")
 
     def __init__(self, mode: Mode = "full", maxlen: int | None = None) -> None:
-        if mode not in MODES:
+        if not isinstance(mode, str) or mode not in MODES:
             raise ConfigError(
                 f"Recorder mode must be one of {', '.join(MODES)}, got {mode!r}"
             )
-        if mode == "ring" and (
-            maxlen is None
-            or isinstance(maxlen, bool)
-            or not isinstance(maxlen, int)
-            or maxlen <= 0
-        ):
-            raise ConfigError(
-                f"Recorder maxlen must be an int > 0 in 'ring' mode, got {maxlen!r}"
-            )
+        if mode == "ring":
+            maxlen = _check_maxlen(maxlen)
         self.mode: Mode = mode
         self.maxlen = maxlen if mode == "ring" else None
         self._items: list[Record] | deque[Record] = (

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import numbers
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, cast
 
+from heron_simpy.checks import check_real, shown
 from heron_simpy.exceptions import ConfigError
 from heron_simpy.timing.delays import (
     DelayModel,
     Sampler,
     SimTime,
-    _check_real,
     is_delay_model,
 )
 from heron_simpy.timing.floor import with_floor
@@ -54,13 +55,13 @@ def _check_field(name: str, value: object) -> object:
             return value
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             rule = "must be a number of seconds or a DelayModel"
-            raise TypeError(f"{subject} {rule}, got {value!r}")
+            raise TypeError(f"{subject} {rule}, got {shown(value)}")
     if name == "jitter_type":
         return _coerce_jitter(value, subject)
     if name == "seed":
         return check_seed(value, "TickConfig")
     unit = "" if name == "jitter_ratio" else " s"
-    return _check_real(value, subject, strict=name == "tick_interval", unit=unit)
+    return check_real(value, subject, strict=name == "tick_interval", unit=unit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +72,10 @@ class TickConfig:
     each through a ``RatioDelay``: a sampled tick interval is never below
     ``TICK_FLOOR_RATIO * tick_interval`` and a sampled delay never below
     ``min_delay``, for every jitter type. A delay may also be any
-    ``DelayModel``; it is then used as given, floored at ``min_delay``. Invalid
-    values are all reported in one ``ConfigError``; wrong types raise
-    ``TypeError`` at once.
+    ``DelayModel``; it is then used as given, floored at ``min_delay``. Numbers
+    may be ints, floats or numpy scalars, never bools; an int too large for a
+    float (``10**400``) is out of range. Invalid values are all reported in one
+    ``ConfigError``; wrong types raise ``TypeError`` at once.
 
     Attributes:
         tick_interval: Mean time between two ticks in seconds, finite and > 0.
@@ -214,7 +216,11 @@ class TickConfig:
             >>> TickConfig.from_hz(10).tick_interval
             0.1
         """
-        rate = _check_real(hz, "TickConfig.from_hz hz", strict=True, unit=" Hz")
+        rate = check_real(hz, "TickConfig.from_hz hz", strict=True, unit=" Hz")
+        if not math.isfinite(1.0 / rate):
+            raise ConfigError(
+                f"TickConfig.from_hz hz must give a finite tick interval, got {hz!r}"
+            )
         return cls(1.0 / rate, **kwargs)
 
     def replace(self, **changes: Any) -> TickConfig:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, TypeAlias, runtime_checkable
 
 import numpy as np
 
+from heron_simpy.checks import shown, to_float
 from heron_simpy.exceptions import ConfigError
 from heron_simpy.timing.delays import is_delay_model
 from heron_simpy.timing.rng import BATCH, batched, constant
@@ -29,11 +29,13 @@ LossSampler: TypeAlias = Callable[[], bool]
 
 def _check_probability(value: object, subject: str) -> float:
     """Return ``value`` as a float if it is a probability in [0, 1]."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{subject} must be a real number, got {value!r}")
-    number = float(value)
+    number = to_float(value)
+    if number is None:
+        raise TypeError(f"{subject} must be a real number, got {shown(value)}")
     if not (math.isfinite(number) and 0.0 <= number <= 1.0):
-        raise ConfigError(f"{subject} must be a probability in [0, 1], got {value!r}")
+        raise ConfigError(
+            f"{subject} must be a probability in [0, 1], got {shown(value)}"
+        )
     return number
 
 

@@ -10,6 +10,7 @@ from typing import TypeAlias, TypeVar
 
 import numpy as np
 
+from heron_simpy.checks import shown
 from heron_simpy.exceptions import ConfigError
 
 __all__ = [
@@ -35,9 +36,16 @@ _T = TypeVar("_T")
 def check_seed(seed: object, owner: str) -> int | None:
     """Validate a seed and return it as a plain ``int`` (or None).
 
+    The one seed check of the library: ``Simulation``, ``TickConfig``,
+    ``EventScheduler`` and every facade's ``reset(seed=)`` call it, so a bad
+    seed reads the same everywhere. Integers of any size are valid seeds
+    (numpy's ``SeedSequence`` takes them all).
+
     Args:
-        seed: None, or an integer >= 0 (numpy integers are accepted; bool is not).
-        owner: Subject named in the error message, for example ``"TickConfig"``.
+        seed: None, or an integer >= 0 (numpy integers are accepted; bool,
+            ``np.bool_``, floats, integral floats and strings are not).
+        owner: Subject named in the error message, for example ``"TickConfig"``
+            or ``"LockstepEnv.reset"``.
 
     Returns:
         The seed as a Python ``int``, or None.
@@ -45,13 +53,19 @@ def check_seed(seed: object, owner: str) -> int | None:
     Raises:
         TypeError: If ``seed`` is not None and not an integer (bool included).
         ConfigError: If ``seed`` is a negative integer.
+
+    Example:
+        >>> import numpy as np
+        >>> check_seed(np.uint8(3), "Simulation")
+        3
     """
     if seed is None:
         return None
+    rule = f"{owner} seed must be an int >= 0 or None"
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"{owner} seed must be an int >= 0 or None, got {seed!r}")
+        raise TypeError(f"{rule}, got {shown(seed)}")
     if seed < 0:
-        raise ConfigError(f"{owner} seed must be an int >= 0 or None, got {seed!r}")
+        raise ConfigError(f"{rule}, got {shown(seed)}")
     return int(seed)
 
 
@@ -76,9 +90,11 @@ def key_int(part: str | int) -> int:
         digest = hashlib.blake2b(part.encode(), digest_size=8).digest()
         return int.from_bytes(digest, "little")
     if isinstance(part, bool) or not isinstance(part, numbers.Integral):
-        raise TypeError(f"rng key part must be a str or an int >= 0, got {part!r}")
+        raise TypeError(f"rng key part must be a str or an int >= 0, got {shown(part)}")
     if part < 0:
-        raise ConfigError(f"rng key part must be a str or an int >= 0, got {part!r}")
+        raise ConfigError(
+            f"rng key part must be a str or an int >= 0, got {shown(part)}"
+        )
     return int(part)
 
 

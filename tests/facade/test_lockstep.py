@@ -292,7 +292,7 @@ BAD_ACTIONS = [
         "action must be within Box(-1.0, 1.0, (1,), float32), got array([-1.0000001])",
         id="barely-out-of-range-not-clipped",
     ),
-    pytest.param("x", "action must have shape (1,), got shape (), got 'x'", id="str"),
+    pytest.param("x", "action must be an array of real numbers, got 'x'", id="str"),
     pytest.param(
         np.array(["x"]),
         "action must hold real numbers, got array(['x'], dtype='<U1')",
