@@ -17,7 +17,7 @@ import numbers
 
 from heron_simpy.exceptions import ConfigError
 
-__all__ = ["check_count", "check_real", "shown", "to_float"]
+__all__ = ["check_count", "check_real", "check_time", "shown", "to_float"]
 
 _LOG10_2 = math.log10(2.0)
 _SHOWN_BITS = 166
@@ -109,6 +109,33 @@ def check_real(
         )
     if number < 0.0 or (strict and number == 0.0):
         raise ConfigError(f"{subject} must be {rule}, got {shown(value)}")
+    return number
+
+
+def check_time(value: object, subject: str) -> float:
+    """Return ``value`` as a float if it is a finite number of seconds (any sign).
+
+    Args:
+        value: The value to check (a time such as a ``start_time``).
+        subject: What it is, for the message (``"Simulation start_time"``).
+
+    Returns:
+        The value as a Python float.
+
+    Raises:
+        TypeError: ``value`` is not a real number (bools are not).
+        ConfigError: ``value`` is NaN, infinite or too large for a float.
+
+    Example:
+        >>> check_time(-5, "Simulation start_time")
+        -5.0
+    """
+    number = to_float(value)
+    rule = f"{subject} must be a finite number of seconds"
+    if number is None:
+        raise TypeError(f"{rule}, got {shown(value)}")
+    if not math.isfinite(number):
+        raise ConfigError(f"{rule}, got {shown(value)}")
     return number
 
 

@@ -13,6 +13,7 @@ from simpy.events import Event
 from heron_simpy.agents import Agent, AgentProcess, bind_tree
 from heron_simpy.agents.process import Pending
 from heron_simpy.broker import Broker, Message
+from heron_simpy.checks import check_time
 from heron_simpy.engine import EVALUATE, PHASES, Kernel, Timer, priority
 from heron_simpy.exceptions import ConfigError, SimulationError
 from heron_simpy.faults import Fault, check_faults
@@ -111,6 +112,7 @@ class Simulation:
         keep_rewards: bool = True,
     ) -> None:
         self.seed = check_seed(seed, "Simulation")
+        start_time = check_time(start_time, "Simulation start_time")
         self.profile = resolve_profile(profile)
         if eval_dt is not None and (
             isinstance(eval_dt, bool)
@@ -348,6 +350,8 @@ class Simulation:
         """
         if seed is not None:
             self.seed = check_seed(seed, "Simulation.reset")
+        if start_time is not None:
+            start_time = check_time(start_time, "Simulation.reset start_time")
         self.kernel.reset(start_time)
         self.broker.restart(self.seed)
         self.processes = {}

@@ -10,6 +10,7 @@ from typing import Any
 import simpy
 from simpy.events import Event as SimpyEvent
 
+from heron_simpy.checks import check_time, shown, to_float
 from heron_simpy.engine.events import PHASE_OF, Event, EventType
 from heron_simpy.engine.kernel import Kernel, Timer, check_run
 from heron_simpy.engine.ordering import TICK, priority
@@ -41,9 +42,14 @@ class EventScheduler:
     messages), then agent registration order.
 
     Args:
-        start_time: Simulated time of the first instant, s.
+        start_time: Simulated time of the first instant, s (finite).
         seed: Master seed for every agent's timing streams (keyed by agent
-            id); None uses each TickConfig's own ``seed``.
+            id), an int >= 0; None uses each TickConfig's own ``seed``.
+
+    Raises:
+        TypeError: ``start_time`` is not a number or ``seed`` not an int.
+        ConfigError: ``start_time`` is not finite (``10**400`` is not) or
+            ``seed`` is negative.
 
     Example:
         >>> from heron_simpy import EventScheduler, EventType, TickConfig
@@ -61,7 +67,7 @@ class EventScheduler:
 
     def __init__(self, start_time: float = 0.0, seed: int | None = None) -> None:
         self.seed = check_seed(seed, "EventScheduler")
-        self._kernel = Kernel(start_time)
+        self._kernel = Kernel(check_time(start_time, "EventScheduler start_time"))
         self._configs: dict[str, TickConfig] = {}
         self._ranks: dict[str, int] = {}
         self._samplers: dict[str, TickSamplers] = {}
@@ -128,17 +134,17 @@ class EventScheduler:
 
         Raises:
             SimulationError: Unknown agent.
+            TypeError: ``delay`` is not a number (bools are not).
             ConfigError: Negative or non-finite delay.
         """
         rank = self._rank(agent_id)
-        if (
-            isinstance(delay, bool)
-            or not isinstance(delay, (int, float))
-            or not (math.isfinite(delay) and delay >= 0)
-        ):
-            raise ConfigError(
-                f"schedule delay must be a finite number >= 0 s, got {delay!r}"
-            )
+        rule = "schedule delay must be a finite number >= 0 s"
+        number = to_float(delay)
+        if number is None:
+            raise TypeError(f"{rule}, got {shown(delay)}")
+        if not (math.isfinite(number) and number >= 0):
+            raise ConfigError(f"{rule}, got {shown(delay)}")
+        delay = number
         etype = EventType(event_type)
         env = self._kernel.env
         event = Event(
@@ -232,8 +238,13 @@ class EventScheduler:
         return True
 
     def reset(self, start_time: float = 0.0) -> None:
-        """Drop every pending event; restart the registered agents at ``start_time``."""
-        self._kernel.reset(start_time)
+        """Drop every pending event; restart the registered agents at ``start_time``.
+
+        Raises:
+            TypeError: ``start_time`` is not a number.
+            ConfigError: ``start_time`` is not finite.
+        """
+        self._kernel.reset(check_time(start_time, "EventScheduler.reset start_time"))
         self._live.clear()
         self._next_tick.clear()
         self._dispatched = 0
