@@ -19,6 +19,7 @@ from heron_simpy.engine.scheduler import Event, EventScheduler, EventType
 from heron_simpy.evaluation import evaluate
 from heron_simpy.exceptions import (
     ActionError,
+    BudgetError,
     ConfigError,
     HeronError,
     HeronWarning,
@@ -50,6 +51,7 @@ __all__ = [
     "Agent",
     "AgentProcess",
     "Broker",
+    "BudgetError",
     "Comparison",
     "ConfigError",
     "CoordinatorAgent",

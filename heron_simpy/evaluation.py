@@ -6,6 +6,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from heron_simpy.engine.budget import DEFAULT_EVENT_BUDGET, check_event_budget
 from heron_simpy.exceptions import ConfigError
 from heron_simpy.recording import Recorder
 from heron_simpy.registry import build
@@ -25,6 +26,7 @@ def evaluate(
     t_end: float | None = None,
     seed: int = 0,
     recorder: Recorder | None = None,
+    event_budget: float | None = DEFAULT_EVENT_BUDGET,
     **overrides: Any,
 ) -> Episode:
     """Run one event-driven episode of ``policy`` and return its :class:`Episode`.
@@ -37,6 +39,8 @@ def evaluate(
         t_end: End of the horizon, s (default: the scenario's episode length).
         seed: Master seed (int >= 0).
         recorder: Trace recorder (default: keep every record).
+        event_budget: Largest estimated event count of the episode, set-up
+            included (see :mod:`heron_simpy.engine.budget`); None: no limit.
         **overrides: Scenario overrides, e.g. ``n_agents=10``.
 
     Returns:
@@ -44,6 +48,7 @@ def evaluate(
 
     Raises:
         ConfigError: Unknown scenario, override or profile; bad t_end.
+        BudgetError: The episode would take more than ``event_budget`` events.
         SimulationError: The policy raised (names the agent and the time).
         ActionError: The policy returned an action outside its space.
 
@@ -55,7 +60,8 @@ def evaluate(
     """
     if policy is not None and not callable(policy):
         raise TypeError(f"evaluate policy must be callable or None, got {policy!r}")
-    scenario = build(scenario_id, **overrides)
+    budget = check_event_budget(event_budget, "evaluate")
+    scenario = build(scenario_id, budget, **overrides)
     end = scenario.horizon if t_end is None else t_end
     if (
         isinstance(end, bool)
@@ -69,6 +75,6 @@ def evaluate(
     if policy is not None:
         for agent in scenario.controllable:
             agent.policy = policy
-    sim = scenario.simulation(profile, seed, recorder)
+    sim = scenario.simulation(profile, seed, recorder, event_budget=budget)
     sim.run_until(sim.kernel.start_time + float(end))
     return sim.episode()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = [
     "ActionError",
+    "BudgetError",
     "ConfigError",
     "HeronError",
     "HeronWarning",
@@ -21,6 +22,14 @@ class ConfigError(HeronError, ValueError):
     Raised at construction time, before anything runs. The message names the
     field and the offending value, in the form
     ``<subject> <rule>, got <repr(value)>``.
+    """
+
+
+class BudgetError(ConfigError):
+    """A call would take more work than its event budget allows.
+
+    Raised before any of the work starts; the message names the call, the
+    estimated event count and the budget (see :mod:`heron_simpy.engine.budget`).
     """
 
 

@@ -11,6 +11,12 @@ from typing import Any
 
 from pettingzoo.utils.conversions import parallel_to_aec
 
+from heron_simpy.engine.budget import (
+    AGENT_SETUP_EVENTS,
+    DEFAULT_EVENT_BUDGET,
+    check_event_budget,
+    refuse_over_budget,
+)
 from heron_simpy.exceptions import ConfigError
 from heron_simpy.facade import (
     EventEnv,
@@ -101,9 +107,37 @@ class ScenarioSpec:
                 )
         return cls(**overrides)
 
-    def build(self, **overrides: Any) -> Scenario:
-        """Build a fresh scenario (new plant and agents) with ``overrides``."""
-        return self.module().build(self.config(**overrides))  # type: ignore[no-any-return]
+    def build(
+        self, event_budget: float | None = DEFAULT_EVENT_BUDGET, **overrides: Any
+    ) -> Scenario:
+        """Build a fresh scenario (new plant and agents) with ``overrides``.
+
+        Raises:
+            BudgetError: The config's ``agent_count`` is too large to set up
+                within ``event_budget`` (checked before anything is built).
+        """
+        config = self.config(**overrides)
+        check_population(self.id, config, event_budget)
+        return self.module().build(config)  # type: ignore[no-any-return]
+
+
+def check_population(scenario_id: str, config: Any, event_budget: float | None) -> None:
+    """Refuse a config whose agents cannot be set up within ``event_budget``.
+
+    A scenario ``Config`` that knows its ``agent_count`` (an int property) is
+    checked before its agents are built: each counts ``AGENT_SETUP_EVENTS``.
+
+    Raises:
+        BudgetError: Too many agents for the budget.
+    """
+    budget = check_event_budget(event_budget, scenario_id)
+    count = getattr(config, "agent_count", None)
+    if isinstance(count, int) and not isinstance(count, bool):
+        refuse_over_budget(
+            float(count) * AGENT_SETUP_EVENTS,
+            budget,
+            f"{scenario_id} set-up of {count:,} agents",
+        )
 
 
 def _extra(modules: tuple[str, ...]) -> str:
@@ -163,9 +197,18 @@ def spec(scenario_id: str) -> ScenarioSpec:
         ) from None
 
 
-def build(scenario_id: str, **overrides: Any) -> Scenario:
-    """Build a fresh :class:`Scenario` of ``scenario_id``."""
-    return spec(scenario_id).build(**overrides)
+def build(
+    scenario_id: str,
+    event_budget: float | None = DEFAULT_EVENT_BUDGET,
+    **overrides: Any,
+) -> Scenario:
+    """Build a fresh :class:`Scenario` of ``scenario_id``.
+
+    Raises:
+        ConfigError: Unknown id or override, or a value the Config rejects.
+        BudgetError: Too many agents for ``event_budget``.
+    """
+    return spec(scenario_id).build(event_budget, **overrides)
 
 
 def make(scenario_id: str, api: str = "pettingzoo", **kwargs: Any) -> Any:
@@ -185,6 +228,7 @@ def make(scenario_id: str, api: str = "pettingzoo", **kwargs: Any) -> Any:
 
     Raises:
         ConfigError: Unknown id, api, mode or override; a profile in lockstep.
+        BudgetError: More agents than the default event budget sets up.
     """
     mode = kwargs.pop("mode", "event" if api == "event" else "lockstep")
     profile = kwargs.pop("profile", None)
@@ -198,7 +242,9 @@ def make(scenario_id: str, api: str = "pettingzoo", **kwargs: Any) -> Any:
             f"got profile={profile!r}"
         )
     entry = spec(scenario_id)
-    entry.config(**kwargs)  # validate now, at construction
+    # Validate now, at construction, and refuse a population that cannot be
+    # set up before the facade starts building it.
+    check_population(scenario_id, entry.config(**kwargs), DEFAULT_EVENT_BUDGET)
     timing = "ideal" if profile is None else profile
     resolve_profile(timing)  # an unknown name fails here, not at reset()
     if mode == "event":

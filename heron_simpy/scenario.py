@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from heron_simpy.agents import Agent, PolicyAgent, bind_tree
+from heron_simpy.engine.budget import DEFAULT_EVENT_BUDGET
 from heron_simpy.exceptions import ConfigError
 from heron_simpy.recording import Recorder
 from heron_simpy.simulation import ProcessFactory, RewardFn, Simulation
@@ -133,6 +134,7 @@ class Scenario:
         seed: int | None = 0,
         recorder: Recorder | None = None,
         keep_rewards: bool = True,
+        event_budget: float | None = DEFAULT_EVENT_BUDGET,
     ) -> Simulation:
         """Put the scenario on a new :class:`Simulation` (one per episode)."""
         sim = Simulation(
@@ -143,9 +145,23 @@ class Scenario:
             reward=self.reward,
             recorder=recorder,
             keep_rewards=keep_rewards,
+            event_budget=event_budget,
         )
         for agent in self._ranked:
             sim.add_agent(agent)
         for factory in self.processes:
             sim.add_process(factory)
         return sim
+
+    def estimate_events(
+        self,
+        profile: str | TimingProfile | TickConfig = "ideal",
+        t_end: float | None = None,
+    ) -> float:
+        """Estimate the events of one episode to ``t_end`` (default: horizon).
+
+        See :meth:`Simulation.estimate_events` and :mod:`heron_simpy.engine.budget`.
+        """
+        sim = self.simulation(profile, seed=0, event_budget=None)
+        end = self.horizon if t_end is None else t_end
+        return sim.estimate_events(sim.kernel.start_time + float(end))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from typing import Any
 
 import simpy
@@ -15,8 +16,16 @@ from heron_simpy.agents.process import Pending
 from heron_simpy.broker import Broker, Message
 from heron_simpy.checks import check_time
 from heron_simpy.engine import EVALUATE, PHASES, Kernel, Timer, priority
+from heron_simpy.engine.budget import (
+    AGENT_SETUP_EVENTS,
+    DEFAULT_EVENT_BUDGET,
+    EVENTS_PER_TICK,
+    check_event_budget,
+    refuse_over_budget,
+)
+from heron_simpy.engine.kernel import check_run
 from heron_simpy.exceptions import ConfigError, SimulationError
-from heron_simpy.faults import Fault, check_faults
+from heron_simpy.faults import ClockDrift, Fault, check_faults
 from heron_simpy.injection import check_targets, clocks, install
 from heron_simpy.plant import Plant, PlantDriver
 from heron_simpy.recording import EpisodeStats, Record, Recorder
@@ -83,6 +92,8 @@ class Simulation:
         keep_rewards: Keep every grid point's rewards (default). False keeps
             only the latest row and running sums (``returns``), so memory stays
             flat over long runs; :attr:`rewards` is then empty.
+        event_budget: Largest estimated event count one :meth:`run_until`
+            may take (see :mod:`heron_simpy.engine.budget`); None: no limit.
 
     Raises:
         ConfigError: Bad seed, eval grid, or a reward without a grid.
@@ -110,9 +121,12 @@ class Simulation:
         loss: LossModel | None = None,
         faults: Sequence[Fault] = (),
         keep_rewards: bool = True,
+        event_budget: float | None = DEFAULT_EVENT_BUDGET,
     ) -> None:
         self.seed = check_seed(seed, "Simulation")
         start_time = check_time(start_time, "Simulation start_time")
+        self.event_budget = check_event_budget(event_budget, "Simulation")
+        self._rate: float | None = None
         self.profile = resolve_profile(profile)
         if eval_dt is not None and (
             isinstance(eval_dt, bool)
@@ -186,6 +200,7 @@ class Simulation:
         self._agents[agent.agent_id] = agent
         if tick is not None:
             self._explicit[agent.agent_id] = tick
+        self._rate = None
         return agent
 
     def add_process(self, factory: ProcessFactory) -> None:
@@ -207,6 +222,7 @@ class Simulation:
         """
         self._check_not_started("add_fault")
         self._faults.extend(check_faults(faults, "add_fault faults"))
+        self._rate = None
 
     @property
     def faults(self) -> tuple[Fault, ...]:
@@ -295,10 +311,18 @@ class Simulation:
         an instant and before its message deliveries.
 
         Raises:
+            BudgetError: The run is estimated to take more events than
+                ``event_budget`` (``t_end=inf`` without ``max_events``, a tick
+                of a picosecond, ...); nothing has run.
             SimulationError: ``t_end`` is in the past, or user code raised
                 (the message names the agent and the time; the trace so far
                 is kept).
         """
+        check_run(t_end, max_events, self.kernel.now)
+        estimate = self.estimate_events(t_end)
+        if max_events is not None:
+            estimate = min(estimate, float(max_events))
+        refuse_over_budget(estimate, self.event_budget, self._run_text(t_end))
         self.start()
         bound = None if before is None else priority(_phase(before))
         n = self.kernel.run_until(t_end, max_events, bound)
@@ -309,6 +333,51 @@ class Simulation:
             if abs(t_k - t_end) <= _GRID_EPS * max(1.0, abs(t_end)):
                 self._evaluate(self._next_k)
         return n
+
+    def estimate_events(self, t_end: float) -> float:
+        """Estimate the events a run from now to ``t_end`` processes.
+
+        Nominal tick rates (a fast clock drift speeds them up) times
+        ``EVENTS_PER_TICK``, plus reward grid points and fixed physics steps,
+        plus the set-up of every agent when the episode has not started (see
+        :mod:`heron_simpy.engine.budget`). Messages come on top.
+        """
+        span = max(0.0, float(t_end) - self.kernel.now)
+        setup = 0 if self._started else AGENT_SETUP_EVENTS * len(self._agents)
+        if span == 0.0:
+            return float(setup)
+        return setup + self.event_rate * span
+
+    @property
+    def event_rate(self) -> float:
+        """Estimated events per simulated second (see :meth:`estimate_events`)."""
+        if self._rate is None:
+            drift = {}
+            for fault in self.faults:
+                if isinstance(fault, ClockDrift):
+                    for agent_id in self._agents:
+                        if fnmatchcase(agent_id, fault.agent):
+                            drift[agent_id] = max(1.0, fault.rate)
+            rate = 0.0
+            for agent_id in self._agents:
+                interval = self.config_for(agent_id).tick_interval
+                rate += EVENTS_PER_TICK * drift.get(agent_id, 1.0) / interval
+            if self.eval_dt is not None:
+                rate += 1.0 / self.eval_dt
+            step = getattr(self.plant, "physics_step", None)
+            if step:
+                rate += 1.0 / step
+            self._rate = rate
+        return self._rate
+
+    def _run_text(self, t_end: float) -> str:
+        """How a run is named in a budget refusal."""
+        ticks = [self.config_for(a).tick_interval for a in self._agents]
+        fastest = f", fastest tick {min(ticks):g} s" if ticks else ""
+        return (
+            f"Simulation.run_until({t_end!r}) from t={self.kernel.now!r} with "
+            f"{len(self._agents)} agents{fastest}"
+        )
 
     def defer_decisions(self) -> list[Pending]:
         """Park every controllable agent's decisions in one list (for facades).
