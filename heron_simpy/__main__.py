@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from heron_simpy.cli import main
 
+
+def _drop_working_directory() -> None:
+    """Remove the working directory that ``python -m`` put first on sys.path.
+
+    Otherwise a file in it such as ``tqdm.py`` or ``matplotlib.py`` would be
+    imported instead of the installed module when the CLI imports it on use.
+    A ``--policy`` module is still found there: it is looked up last.
+    """
+    if not sys.flags.safe_path and sys.path and sys.path[0] in ("", os.getcwd()):
+        del sys.path[0]
+
+
+_drop_working_directory()
 sys.exit(main())

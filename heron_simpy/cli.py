@@ -1,10 +1,13 @@
 """The ``heron-simpy`` command line: list, run, compare, bench and demo.
 
-Every subcommand returns an exit code: 0 on success, 2 on bad input (one line
-``heron-simpy: error: <message>`` on stderr, no traceback; argparse usage errors
-keep argparse's own output; an invalid ``--profile-file`` lists one problem per
-line). matplotlib and tqdm are optional: without them ``compare`` skips its PNG
-and shows a plain progress line.
+Every subcommand returns an exit code: 0 on success, 2 on bad input or a
+failed episode (one line ``heron-simpy: error: <message>`` on stderr, no
+traceback; argparse usage errors keep argparse's own output; an invalid
+``--profile-file`` lists one problem per line), 130 on Ctrl-C. Output paths are
+checked before anything runs, and every file is written atomically. When
+``compare`` stops early (a failed episode, Ctrl-C) it still writes the rows of
+every regime that finished. matplotlib and tqdm are optional: without them
+``compare`` skips its PNG and shows a plain progress line.
 """
 
 from __future__ import annotations
@@ -17,21 +20,25 @@ import subprocess
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from heron_simpy.compare import (
     DEFAULT_PROFILES,
     Comparison,
+    ComparisonInterrupted,
+    EpisodeError,
     Sweep,
     compare,
     load_policy,
     parse_sweep,
 )
+from heron_simpy.compare.progress import ProgressLine
 from heron_simpy.demo import run_demo
 from heron_simpy.evaluation import evaluate
 from heron_simpy.exceptions import ConfigError, HeronError
 from heron_simpy.profile_file import ProfileFileError, load_profiles
 from heron_simpy.recording import Recorder, to_jsonl
+from heron_simpy.recording.files import check_output_dir, check_output_file
 from heron_simpy.registry import available, build, spec
 from heron_simpy.simulation import Episode
 from heron_simpy.timing import TimingProfile
@@ -48,6 +55,13 @@ BENCH_SCRIPT = (
     Path(__file__).resolve().parents[1] / "benchmarks" / "engine_throughput.py"
 )
 PLOT_HINT = "pip install 'heron-simpy[plot]'"
+COMPARE_FILES = ("compare.json", "compare.png")
+POLICY_HELP = (
+    "import MODULE and call CALLABLE(agent_id, observation) -> action at every "
+    "decision: this runs MODULE's code with your permissions, so name only code "
+    "you trust. MODULE is searched on sys.path first and in the current "
+    "directory last (default: the scenario's built-in controllers)"
+)
 PROFILE_FILE_HELP = (
     "TOML or YAML file of timing profiles and fault schedules (format: "
     "docs/profiles/example_site.toml); its profiles are usable by name and "
@@ -95,8 +109,7 @@ def _add_scenario_args(p: argparse.ArgumentParser) -> None:
         "--policy",
         metavar="MODULE:CALLABLE",
         default=None,
-        help="policy(agent_id, observation) -> action, imported with the current "
-        "directory on sys.path (default: the scenario's built-in controllers)",
+        help=POLICY_HELP,
     )
     p.add_argument(
         "--t-end",
@@ -311,17 +324,13 @@ def _check_overrides(scenario_id: str, overrides: dict[str, Any]) -> None:
 
 
 def _check_policy(ref: str | None) -> None:
-    """Import ``module:callable`` with the current directory on ``sys.path``.
+    """Import ``module:callable`` (the current directory is searched last).
 
     Raises:
         ConfigError: A malformed, unimportable or non-callable reference.
     """
-    if ref is None:
-        return
-    cwd = os.getcwd()
-    if cwd not in sys.path:
-        sys.path.insert(0, cwd)
-    load_policy(ref)
+    if ref is not None:
+        load_policy(ref)
 
 
 def _one_line(message: str) -> str:
@@ -407,6 +416,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     _check_policy(args.policy)
     if args.plot is not None and not _has_matplotlib():
         raise ConfigError(f"run --plot needs matplotlib: {PLOT_HINT}")
+    _check_run_outputs(args.trace, args.plot)
     keep = args.trace is not None or args.plot is not None
     horizon = (
         args.t_end
@@ -427,54 +437,33 @@ def _cmd_run(args: argparse.Namespace) -> int:
     )
     print("\n".join(_summary(args, label, horizon, ep)))
     if args.trace is not None:
-        args.trace.parent.mkdir(parents=True, exist_ok=True)
         n = to_jsonl(ep.trace, args.trace)
         print(f"wrote {args.trace} ({n} records)")
     if args.plot is not None:
         from heron_simpy.compare.plots import plot_timeline  # noqa: PLC0415
 
-        args.plot.parent.mkdir(parents=True, exist_ok=True)
         print(f"wrote {plot_timeline(ep.trace, args.plot, t_end=horizon)}")
     return 0
 
 
+def _check_run_outputs(trace: Path | None, plot: Path | None) -> None:
+    """Check ``--trace`` and ``--plot`` before the episode runs.
+
+    Raises:
+        ConfigError: A path that is a link or a directory, a folder that cannot
+            be created or written, or both options naming one file.
+    """
+    if trace is not None and plot is not None and trace.absolute() == plot.absolute():
+        raise ConfigError(
+            f"run --trace and --plot must be different files, got {str(trace)!r}"
+        )
+    if trace is not None:
+        check_output_file(trace, "run --trace")
+    if plot is not None:
+        check_output_file(plot, "run --plot")
+
+
 # ------------------------------------------------------------------- compare
-
-
-class _Progress:
-    """Episode progress on stderr: a tqdm bar if tqdm is installed, else a line."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self._stream = stream
-        self._bar: Any = None
-        self._shown = False
-        try:
-            from tqdm import tqdm  # noqa: PLC0415  (optional extra)
-        except ImportError:
-            self._tqdm: Any = None
-        else:
-            self._tqdm = tqdm
-
-    def __call__(self, done: int, total: int) -> None:
-        """Show ``done`` of ``total`` episodes finished."""
-        if self._tqdm is not None:
-            if self._bar is None:
-                self._bar = self._tqdm(
-                    total=total, desc="episodes", unit="ep", file=self._stream
-                )
-            self._bar.update(done - self._bar.n)
-            return
-        self._stream.write(f"\r{done}/{total} episodes")
-        self._stream.flush()
-        self._shown = True
-
-    def close(self) -> None:
-        """Finish the bar or the line."""
-        if self._bar is not None:
-            self._bar.close()
-        elif self._shown:
-            self._stream.write("\n")
-            self._stream.flush()
 
 
 def _sweep(
@@ -565,8 +554,11 @@ def _compare_profiles(
 
 def _write_outputs(result: Comparison, out: Path) -> None:
     """Write compare.json, and compare.png when matplotlib is installed."""
-    print(f"wrote {result.to_json(out / 'compare.json')}")
-    png = out / "compare.png"
+    json_name, png_name = COMPARE_FILES
+    print(f"wrote {result.to_json(out / json_name)}")
+    png = out / png_name
+    if not result.rows:
+        return
     if not _has_matplotlib():
         print(
             f"{PROG}: skipped {png}: plotting needs matplotlib: {PLOT_HINT}",
@@ -577,36 +569,52 @@ def _write_outputs(result: Comparison, out: Path) -> None:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    """Compare timing regimes; print the table; write JSON and PNG."""
+    """Compare timing regimes; print the table; write JSON and PNG.
+
+    A comparison that stops early (a failed episode, Ctrl-C) still prints and
+    writes the rows of every regime that finished, then re-raises.
+    """
     overrides = _parse_overrides(args.overrides)
     _check_overrides(args.scenario, overrides)
     _check_policy(args.policy)
     found = _file_profiles(args.profile_file)
     sweep = _sweep(args, overrides, found)
     regimes = _compare_profiles(args.profiles, found, args.profile_file)
-    progress = _Progress(sys.stderr)
+    out = check_output_dir(args.out, "compare --out", COMPARE_FILES)
+    progress = ProgressLine(sys.stderr)
     try:
-        result = compare(
-            args.scenario,
-            args.policy,
-            regimes,
-            args.seeds,
-            args.workers,
-            args.backend,
-            args.t_end,
-            sweep=sweep,
-            progress=progress,
-            **overrides,
-        )
-    finally:
-        progress.close()
-    print(
-        f"{result.scenario_id}: {len(result.rows)} regimes x {args.seeds} seeds, "
-        f"degradation against {result.baseline!r}"
-    )
-    print(result.table())
-    _write_outputs(result, args.out)
+        try:
+            result = compare(
+                args.scenario,
+                args.policy,
+                regimes,
+                args.seeds,
+                args.workers,
+                args.backend,
+                args.t_end,
+                sweep=sweep,
+                progress=progress,
+                **overrides,
+            )
+        finally:
+            progress.close()
+    except (EpisodeError, ComparisonInterrupted) as exc:
+        if exc.partial is not None and exc.partial.episodes:
+            _report(exc.partial, args.seeds, out)
+        raise
+    _report(result, args.seeds, out)
     return 0
+
+
+def _report(result: Comparison, seeds: int, out: Path) -> None:
+    """Print a comparison's table and write its files (finished rows only)."""
+    head = f"{result.scenario_id}: {len(result.rows)} regimes x {seeds} seeds"
+    if result.error is not None:
+        head = f"{result.scenario_id}: stopped early; the {len(result.rows)} "
+        head += f"regime(s) that finished x {seeds} seeds"
+    print(f"{head}, degradation against {result.baseline!r}")
+    print(result.table())
+    _write_outputs(result, out)
 
 
 # --------------------------------------------------------------- bench, demo
@@ -646,9 +654,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: Arguments without the program name (default: ``sys.argv[1:]``).
 
     Returns:
-        The exit code: 0 on success, 2 on bad input (one error line on
-        stderr, plus one line per problem of an invalid profile file), 130
-        when interrupted, or the benchmark's own code for ``bench``.
+        The exit code: 0 on success, 2 on bad input or a failed episode (one
+        error line on stderr, plus one line per problem of an invalid profile
+        file), 130 when interrupted (Ctrl-C), or the benchmark's own code for
+        ``bench``.
     """
     args = _parser().parse_args(argv)
     handler: Handler = args.handler

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from heron_simpy.compare.backends import BACKENDS, run_jobs
+from heron_simpy.compare.backends import BACKENDS, Batch, run_batch, run_jobs
 from heron_simpy.compare.episodes import (
+    EpisodeError,
     EpisodeSummary,
     Job,
     ModelPolicy,
     load_policy,
     run_job,
 )
-from heron_simpy.compare.harness import DEFAULT_PROFILES, Comparison, Row, compare
+from heron_simpy.compare.harness import (
+    DEFAULT_PROFILES,
+    Comparison,
+    ComparisonInterrupted,
+    Row,
+    compare,
+)
 from heron_simpy.compare.stats import confidence_interval, mean, t_quantile
 from heron_simpy.compare.sweep import PROFILE_PARAMS, Regime, Sweep, parse_sweep
 
@@ -18,7 +25,10 @@ __all__ = [
     "BACKENDS",
     "DEFAULT_PROFILES",
     "PROFILE_PARAMS",
+    "Batch",
     "Comparison",
+    "ComparisonInterrupted",
+    "EpisodeError",
     "EpisodeSummary",
     "Job",
     "ModelPolicy",
@@ -30,6 +40,7 @@ __all__ = [
     "load_policy",
     "mean",
     "parse_sweep",
+    "run_batch",
     "run_job",
     "run_jobs",
     "t_quantile",

@@ -4,20 +4,35 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from numbers import Real
 from pathlib import Path
 from typing import Any
 
-from heron_simpy.compare.backends import run_jobs
-from heron_simpy.compare.episodes import EpisodeSummary, Job, PolicyRef, load_policy
+from heron_simpy.compare.backends import Batch, run_batch
+from heron_simpy.compare.episodes import (
+    EpisodeError,
+    EpisodeSummary,
+    Job,
+    PolicyRef,
+    load_policy,
+)
 from heron_simpy.compare.stats import confidence_interval, mean
 from heron_simpy.compare.sweep import Regime, Sweep
 from heron_simpy.exceptions import ConfigError
+from heron_simpy.recording.files import atomic_write
 from heron_simpy.registry import spec
 from heron_simpy.timing import TickConfig, TimingProfile, resolve_profile
 
-__all__ = ["DEFAULT_PROFILES", "Comparison", "Row", "compare"]
+__all__ = [
+    "DEFAULT_PROFILES",
+    "Comparison",
+    "ComparisonInterrupted",
+    "Row",
+    "compare",
+]
 
 DEFAULT_PROFILES = ("ideal", "lan", "wan", "scada")
 
@@ -61,8 +76,11 @@ class Comparison:
         scenario_id: The scenario compared.
         baseline: Label of the row degradation is measured against.
         rows: One per regime, in the order given.
-        episodes: Every episode's summary, in job order.
+        episodes: Every finished episode's summary, in job order.
         sweep_param: The swept parameter, or None for named profiles.
+        error: Why the comparison stopped early (a failed episode or Ctrl-C);
+            then ``rows`` holds only the regimes whose episodes all finished.
+            None when every episode finished.
     """
 
     scenario_id: str
@@ -70,6 +88,7 @@ class Comparison:
     rows: list[Row]
     episodes: list[EpisodeSummary] = field(repr=False)
     sweep_param: str | None = None
+    error: str | None = None
 
     def table(self) -> str:
         """An aligned text table of the rows."""
@@ -88,8 +107,8 @@ class Comparison:
                 r.label,
                 f"{r.mean_return:.3f}",
                 _fmt(r.ci95),
-                f"{r.degradation:.3f}",
-                f"{r.degradation_pct:.1f}",
+                _fmt(r.degradation),
+                "-" if math.isnan(r.degradation_pct) else f"{r.degradation_pct:.1f}",
                 _fmt(r.mean_obs_age),
                 _fmt(r.mean_act_latency),
                 f"{r.messages_dropped:.1f}",
@@ -107,20 +126,30 @@ class Comparison:
         return "\n".join(out)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data: scenario, baseline, rows and episodes."""
+        """Plain data: scenario, baseline, rows, episodes and the error if any."""
         return {
             "scenario": self.scenario_id,
             "baseline": self.baseline,
             "sweep_param": self.sweep_param,
+            "error": self.error,
             "rows": [asdict(r) for r in self.rows],
             "episodes": [asdict(e) for e in self.episodes],
         }
 
     def to_json(self, path: str | Path) -> Path:
-        """Write :meth:`to_dict` as JSON (NaN written as null); return the path."""
+        """Write :meth:`to_dict` as JSON (NaN written as null); return the path.
+
+        The file is replaced atomically: on any error the old file is left as
+        it was. Missing parent directories are created.
+
+        Raises:
+            ConfigError: ``path`` is a symbolic link or a directory.
+            OSError: The file cannot be written.
+        """
         out = Path(path)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(_nan_to_none(self.to_dict()), indent=2) + "\n")
+        text = json.dumps(_nan_to_none(self.to_dict()), indent=2) + "\n"
+        with atomic_write(out) as fh:
+            fh.write(text)
         return out
 
     def to_dataframe(self) -> Any:
@@ -181,7 +210,16 @@ def compare(  # noqa: PLR0917  (DESIGN.md section 10 fixes this positional order
         is among the regimes, else against the first regime.
 
     Raises:
-        ConfigError: Unknown scenario, profile, override, backend or policy.
+        ConfigError: Unknown scenario, profile, override, backend or policy;
+            a ``t_end`` that is not a finite number > 0; seeds or sweep
+            values given twice.
+        EpisodeError: An episode raised; the message names the regime, the
+            seed and the cause, and ``partial`` holds the rows of every regime
+            whose episodes all finished. No new episode starts after a
+            failure; running ones finish.
+        ComparisonInterrupted: Ctrl-C (a KeyboardInterrupt); ``partial`` as
+            above. A first Ctrl-C lets running episodes finish, a second one
+            kills the worker processes at once.
 
     Example:
         >>> import heron_simpy
@@ -193,6 +231,7 @@ def compare(  # noqa: PLR0917  (DESIGN.md section 10 fixes this positional order
     entry = spec(scenario_id)
     entry.config(**overrides)  # fail fast on bad overrides
     load_policy(policy)  # fail fast on a bad reference
+    _check_t_end(t_end)
     seed_list = _seeds(seeds)
     regimes = sweep.regimes() if sweep is not None else _regimes(profiles)
     if sweep is not None and sweep.param not in (
@@ -219,15 +258,85 @@ def compare(  # noqa: PLR0917  (DESIGN.md section 10 fixes this positional order
     ]
     total = len(jobs)
     tick = None if progress is None else (lambda done: progress(done, total))
-    episodes = run_jobs(jobs, workers, backend, tick, ray_address)
-    rows = _rows(regimes, episodes)
-    labels = [r.label for r in rows]
-    baseline = "ideal" if "ideal" in labels else labels[0]
-    base = rows[labels.index(baseline)].mean_return
-    rows = [_with_degradation(r, base) for r in rows]
-    return Comparison(
-        scenario_id, baseline, rows, episodes, None if sweep is None else sweep.param
+    batch = run_batch(jobs, workers, backend, tick, ray_address)
+    result = _comparison(
+        scenario_id, regimes, batch, len(seed_list), sweep, _stop_text(batch)
     )
+    if batch.stop is None:
+        return result
+    if isinstance(batch.stop, EpisodeError):
+        batch.stop.partial = result
+        raise batch.stop
+    if isinstance(batch.stop, KeyboardInterrupt):
+        interrupted = ComparisonInterrupted(result.error)
+        interrupted.partial = result
+        raise interrupted from batch.stop
+    raise batch.stop
+
+
+class ComparisonInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped :func:`compare`; the finished regimes are kept.
+
+    Attributes:
+        partial: The comparison of the regimes whose episodes all finished
+            (its ``error`` says it was interrupted).
+    """
+
+    partial: Comparison | None = None
+
+
+def _stop_text(batch: Batch) -> str | None:
+    """The ``error`` of a comparison that stopped early (None if it did not)."""
+    if batch.stop is None:
+        return None
+    done = sum(s is not None for s in batch.summaries)
+    where = f"after {done} of {len(batch.summaries)} episodes"
+    if isinstance(batch.stop, KeyboardInterrupt):
+        return f"compare interrupted (Ctrl-C) {where}"
+    return f"{batch.stop} ({where})"
+
+
+def _comparison(  # noqa: PLR0917  (internal; one call site)
+    scenario_id: str,
+    regimes: list[Regime],
+    batch: Batch,
+    per_regime: int,
+    sweep: Sweep | None,
+    error: str | None,
+) -> Comparison:
+    """Rows of the regimes whose episodes all finished, with degradations."""
+    labels = [r.label for r in regimes]
+    baseline = "ideal" if "ideal" in labels else labels[0]
+    rows = []
+    for i, reg in enumerate(regimes):
+        eps = batch.summaries[i * per_regime : (i + 1) * per_regime]
+        if all(e is not None for e in eps):
+            rows.append(_row(reg, [e for e in eps if e is not None]))
+    base = [r.mean_return for r in rows if r.label == baseline]
+    rows = [_with_degradation(r, base[0] if base else math.nan) for r in rows]
+    return Comparison(
+        scenario_id,
+        baseline,
+        rows,
+        [e for e in batch.summaries if e is not None],
+        None if sweep is None else sweep.param,
+        error,
+    )
+
+
+def _check_t_end(t_end: float | None) -> None:
+    """Refuse a horizon no episode could run with, before any episode runs."""
+    if t_end is None:
+        return
+    if (
+        isinstance(t_end, bool)
+        or not isinstance(t_end, Real)
+        or not math.isfinite(t_end)
+        or t_end <= 0
+    ):
+        raise ConfigError(
+            f"compare t_end must be a finite number > 0 s or None, got {t_end!r}"
+        )
 
 
 def _seeds(seeds: int | Sequence[int]) -> list[int]:
@@ -251,6 +360,15 @@ def _seeds(seeds: int | Sequence[int]) -> list[int]:
     ):
         raise ConfigError(
             f"compare seeds must be a count >= 1 or a list of seeds, got {seeds!r}"
+        )
+    repeated = sorted(s for s, n in Counter(out).items() if n > 1)
+    if repeated:
+        shown = ", ".join(map(repr, repeated[:5])) + (
+            ", ..." if len(repeated) > 5 else ""
+        )
+        raise ConfigError(
+            f"compare seeds must be distinct (a repeated seed repeats its episode "
+            f"and narrows the interval falsely), got {shown} more than once"
         )
     return out
 
@@ -281,37 +399,28 @@ def _regimes(
     return out
 
 
-def _rows(regimes: list[Regime], episodes: list[EpisodeSummary]) -> list[Row]:
-    rows = []
-    for reg in regimes:
-        eps = [e for e in episodes if e.label == reg.label]
-        returns = [e.total_return for e in eps]
-        sent = sum(e.messages_sent for e in eps)
-        dropped = sum(e.messages_dropped for e in eps)
-        rows.append(
-            Row(
-                label=reg.label,
-                value=reg.value,
-                episodes=len(eps),
-                mean_return=mean(returns),
-                ci95=confidence_interval(returns),
-                degradation=0.0,
-                degradation_pct=0.0,
-                mean_obs_age=_weighted(
-                    [e.mean_obs_age for e in eps], [e.decisions for e in eps]
-                ),
-                mean_act_latency=mean(
-                    [
-                        e.mean_act_latency
-                        for e in eps
-                        if not math.isnan(e.mean_act_latency)
-                    ]
-                ),
-                messages_dropped=dropped / len(eps),
-                drop_rate=dropped / sent if sent else 0.0,
-            )
-        )
-    return rows
+def _row(reg: Regime, eps: list[EpisodeSummary]) -> Row:
+    """One regime's row from its episodes (degradation filled in later)."""
+    returns = [e.total_return for e in eps]
+    sent = sum(e.messages_sent for e in eps)
+    dropped = sum(e.messages_dropped for e in eps)
+    return Row(
+        label=reg.label,
+        value=reg.value,
+        episodes=len(eps),
+        mean_return=mean(returns),
+        ci95=confidence_interval(returns),
+        degradation=0.0,
+        degradation_pct=0.0,
+        mean_obs_age=_weighted(
+            [e.mean_obs_age for e in eps], [e.decisions for e in eps]
+        ),
+        mean_act_latency=mean(
+            [e.mean_act_latency for e in eps if not math.isnan(e.mean_act_latency)]
+        ),
+        messages_dropped=dropped / len(eps),
+        drop_rate=dropped / sent if sent else 0.0,
+    )
 
 
 def _weighted(values: list[float], weights: list[int]) -> float:

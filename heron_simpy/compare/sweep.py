@@ -13,7 +13,7 @@ import numpy as np
 from heron_simpy.exceptions import ConfigError
 from heron_simpy.timing import BernoulliLoss, JitterType, TimingProfile, resolve_profile
 
-__all__ = ["PROFILE_PARAMS", "Regime", "Sweep", "parse_sweep"]
+__all__ = ["PROFILE_PARAMS", "Regime", "Sweep", "exact", "parse_sweep"]
 
 #: Parameters a sweep can vary on every level of a base profile.
 PROFILE_PARAMS = ("obs_delay", "act_delay", "msg_delay", "jitter_ratio", "loss")
@@ -79,6 +79,17 @@ class Sweep:
                 raise ConfigError(
                     f"Sweep {self.param} values must be finite and >= 0, got {v!r}"
                 )
+        seen: set[float] = set()
+        repeated: set[float] = set()
+        for v in self.values:
+            (repeated if v in seen else seen).add(v)
+        if repeated:
+            shown = ", ".join(map(repr, sorted(repeated)[:5]))
+            more = ", ..." if len(repeated) > 5 else ""
+            raise ConfigError(
+                f"Sweep {self.param} values must be distinct, got {shown}{more} "
+                "more than once"
+            )
         if self.param == "loss" and max(self.values) > 1:
             raise ConfigError(
                 "Sweep loss values must be probabilities in [0, 1], "
@@ -98,7 +109,7 @@ class Sweep:
         base = resolve_profile(self.base)
         out = []
         for v in self.values:
-            label = f"{self.param}={v:g}"
+            label = f"{self.param}={exact(v)}"
             if self.param in PROFILE_PARAMS:
                 out.append(Regime(label, _apply(base, self.param, v), (), v))
             else:
@@ -106,11 +117,24 @@ class Sweep:
         return out
 
 
+def exact(value: float) -> str:
+    """``value`` as short as ``:g`` writes it when that reads back equal, else repr.
+
+    Two different values never give the same text, so sweep labels are unique.
+
+    Example:
+        >>> exact(0.5), exact(1.0), exact(1.0000005), exact(123456789.0)
+        ('0.5', '1', '1.0000005', '123456789.0')
+    """
+    short = f"{value:g}"
+    return short if float(short) == value else repr(value)
+
+
 def _apply(base: TimingProfile, param: str, value: float) -> TimingProfile:
     """``base`` with ``param`` set to ``value`` on every level."""
     if param == "loss":
         return base.replace(
-            name=f"{base.name}+loss={value:g}",
+            name=f"{base.name}+loss={exact(value)}",
             loss=BernoulliLoss(value) if value > 0 else None,
         )
     changes: dict[str, Any] = {param: value}
@@ -120,7 +144,7 @@ def _apply(base: TimingProfile, param: str, value: float) -> TimingProfile:
         lvl: getattr(base, lvl).replace(**changes)
         for lvl in ("field", "coordinator", "system")
     }
-    return base.replace(name=f"{base.name}+{param}={value:g}", **levels)
+    return base.replace(name=f"{base.name}+{param}={exact(value)}", **levels)
 
 
 _SWEEP = re.compile(

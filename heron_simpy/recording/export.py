@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from heron_simpy.recording.files import atomic_write
 from heron_simpy.recording.records import Record
 
 __all__ = ["COLUMNS", "read_jsonl", "record_to_dict", "to_csv", "to_jsonl"]
@@ -45,15 +46,22 @@ def record_to_dict(record: Record) -> dict[str, Any]:
 def to_jsonl(records: Iterable[Record], path: str | Path) -> int:
     """Write records as JSON Lines (one object per record).
 
+    The file is written atomically (:func:`atomic_write`): on an error the old
+    file, if any, is left unchanged.
+
     Args:
         records: Records in trace order.
-        path: Output file (overwritten).
+        path: Output file (replaced; missing parent directories are created).
 
     Returns:
         The number of records written.
+
+    Raises:
+        ConfigError: ``path`` is a symbolic link or a directory.
+        OSError: The file cannot be written.
     """
     n = 0
-    with Path(path).open("w", encoding="utf-8") as fh:
+    with atomic_write(path) as fh:
         for rec in records:
             fh.write(json.dumps(record_to_dict(rec), allow_nan=False) + "\n")
             n += 1
@@ -64,17 +72,22 @@ def to_csv(records: Iterable[Record], path: str | Path) -> int:
     """Write records as CSV with the columns in :data:`COLUMNS`.
 
     Fields a record kind does not have are left empty. Times are written with
-    ``repr`` so that they read back bit for bit.
+    ``repr`` so that they read back bit for bit. The file is written
+    atomically (:func:`atomic_write`).
 
     Args:
         records: Records in trace order.
-        path: Output file (overwritten).
+        path: Output file (replaced; missing parent directories are created).
 
     Returns:
         The number of records written.
+
+    Raises:
+        ConfigError: ``path`` is a symbolic link or a directory.
+        OSError: The file cannot be written.
     """
     n = 0
-    with Path(path).open("w", encoding="utf-8", newline="") as fh:
+    with atomic_write(path) as fh:
         writer = csv.DictWriter(fh, fieldnames=COLUMNS, restval="")
         writer.writeheader()
         for rec in records:

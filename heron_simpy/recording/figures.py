@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from heron_simpy.exceptions import ConfigError
+from heron_simpy.recording.files import atomic_write
 
 __all__ = ["DPI", "load_matplotlib", "save_figure"]
 
@@ -29,11 +30,11 @@ def load_matplotlib(what: str) -> tuple[Any, Any]:
 
 
 def save_figure(fig: Any, path: str | Path) -> Path:
-    """Write ``fig`` as a PNG at ``path`` and release it."""
+    """Write ``fig`` as a PNG at ``path`` (atomically) and release it."""
     out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
     try:
-        fig.savefig(out, format="png", dpi=DPI)
+        with atomic_write(out, binary=True) as fh:
+            fig.savefig(fh, format="png", dpi=DPI)
     finally:
         fig.clear()
     return out
