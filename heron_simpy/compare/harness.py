@@ -7,7 +7,6 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from numbers import Real
 from pathlib import Path
 from typing import Any
 
@@ -330,7 +329,7 @@ def _check_t_end(t_end: float | None) -> None:
         return
     if (
         isinstance(t_end, bool)
-        or not isinstance(t_end, Real)
+        or not isinstance(t_end, (int, float))
         or not math.isfinite(t_end)
         or t_end <= 0
     ):
