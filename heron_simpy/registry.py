@@ -6,7 +6,9 @@ import dataclasses
 import importlib
 import importlib.util
 import re
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pettingzoo.utils.conversions import parallel_to_aec
@@ -275,8 +277,33 @@ def pettingzoo_factories(scenario_id: str) -> tuple[Any, Any]:
     return parallel_env, env
 
 
+def _map_checkout_scenarios() -> None:
+    """Load a source checkout's ``scenarios/`` as ``heron_simpy.scenarios``.
+
+    setup.cfg ships the top-level ``scenarios/`` folder as
+    ``heron_simpy.scenarios``. Python run inside a checkout imports the
+    checkout's ``heron_simpy/`` ahead of any installed copy (the working
+    directory comes first on ``sys.path``), and that folder has no
+    ``scenarios`` inside: without an editable install, map the sibling folder
+    under the package name, as an install would.
+    """
+    name = f"{__package__}.scenarios"
+    if name in sys.modules or importlib.util.find_spec(name) is not None:
+        return
+    folder = Path(__file__).resolve().parent.parent / "scenarios"
+    spec = importlib.util.spec_from_file_location(
+        name, folder / "__init__.py", submodule_search_locations=[str(folder)]
+    )
+    if spec is None or spec.loader is None or not (folder / "__init__.py").is_file():
+        return  # not a checkout either: the import below names what is missing
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+
+
 def _register_builtin() -> None:
     """Register the scenarios shipped in ``heron_simpy.scenarios`` (its table)."""
+    _map_checkout_scenarios()
     from heron_simpy.scenarios import SCENARIOS  # noqa: PLC0415  (a plain data table)
 
     for scenario_id, (module, description, *requires) in SCENARIOS.items():

@@ -41,6 +41,7 @@ LAYERS = {
     "compare": 10,
     "adapters": 10,
     "demo": 11,
+    "throughput": 11,
     "cli": 12,
     "__main__": 13,
     "__init__": 14,
