@@ -1,13 +1,14 @@
-"""Argument checks every constructor shares: real numbers, counts, and how to show them.
+"""Argument checks every constructor shares: real numbers, times, and how to show them.
 
 One rule for every numeric field of the library: a real number is any
 ``numbers.Real`` except ``bool`` (so numpy integers and floats are accepted,
 ``True`` and ``np.True_`` are not); it is used as a Python ``float``, and an
 integer too large for a float (``10**400``) counts as infinite, so it fails a
 finiteness check with the field's own ``ConfigError`` instead of escaping as a
-bare ``OverflowError``. A count is any ``numbers.Integral`` except ``bool``.
-Error messages show values with :func:`shown`, which abbreviates huge integers
-(Python refuses ``repr`` beyond 4300 digits).
+bare ``OverflowError``. Seeds have their own check
+(:func:`heron_simpy.timing.rng.check_seed`). Error messages show values with
+:func:`shown`, which abbreviates huge integers (Python refuses ``repr`` beyond
+4300 digits).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numbers
 
 from heron_simpy.exceptions import ConfigError
 
-__all__ = ["check_count", "check_real", "check_time", "shown", "to_float"]
+__all__ = ["check_real", "check_time", "shown", "to_float"]
 
 _LOG10_2 = math.log10(2.0)
 _SHOWN_BITS = 166
@@ -136,37 +137,4 @@ def check_time(value: object, subject: str) -> float:
         raise TypeError(f"{rule}, got {shown(value)}")
     if not math.isfinite(number):
         raise ConfigError(f"{rule}, got {shown(value)}")
-    return number
-
-
-def check_count(
-    value: object, subject: str, *, low: int = 1, high: int | None = None
-) -> int:
-    """Return ``value`` as an int if it is an integer in ``[low, high]``.
-
-    Args:
-        value: The value to check.
-        subject: What it is, for the message (``"Recorder maxlen"``).
-        low: Smallest valid value.
-        high: Largest valid value (None: no upper bound).
-
-    Returns:
-        The value as a Python int.
-
-    Raises:
-        TypeError: ``value`` is not an integer (bools are not; numpy integers
-            are).
-        ConfigError: ``value`` is outside ``[low, high]``.
-
-    Example:
-        >>> import numpy as np
-        >>> check_count(np.int64(5), "Recorder maxlen")
-        5
-    """
-    rule = f"an int >= {low}" if high is None else f"an int in [{low}, {high}]"
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{subject} must be {rule}, got {shown(value)}")
-    number = int(value)
-    if number < low or (high is not None and number > high):
-        raise ConfigError(f"{subject} must be {rule}, got {shown(value)}")
     return number

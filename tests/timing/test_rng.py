@@ -32,8 +32,16 @@ keys = st.lists(
 
 @pytest.mark.parametrize(
     ("seed", "expected"),
-    [(None, None), (0, 0), (12345, 12345), (np.int64(7), 7), (2**80, 2**80)],
-    ids=["none", "zero", "int", "numpy-int", "big-int"],
+    [
+        (None, None),
+        (0, 0),
+        (12345, 12345),
+        (np.int64(7), 7),
+        (np.uint8(3), 3),
+        (2**80, 2**80),
+        (10**400, 10**400),
+    ],
+    ids=["none", "zero", "int", "numpy-int", "numpy-uint8", "big-int", "huge-int"],
 )
 def test_check_seed_accepts(seed, expected):
     result = check_seed(seed, "Thing")
@@ -47,14 +55,27 @@ def test_check_seed_negative_is_config_error():
         check_seed(-1, "Thing")
 
 
+def test_check_seed_shows_a_huge_negative_seed_by_its_size():
+    # repr() of an int over 4300 digits raises ValueError: the message must not.
+    msg = "Thing seed must be an int >= 0 or None, got a negative int of about 5001 digits"
+    with pytest.raises(ConfigError, match=re.escape(msg)):
+        check_seed(-(10**5000), "Thing")
+
+
 @pytest.mark.parametrize(
     ("seed", "msg"),
     [
         (True, "Thing seed must be an int >= 0 or None, got True"),
         (1.5, "Thing seed must be an int >= 0 or None, got 1.5"),
         ("3", "Thing seed must be an int >= 0 or None, got '3'"),
+        (np.bool_(True), "Thing seed must be an int >= 0 or None, got np.True_"),
+        (2.0, "Thing seed must be an int >= 0 or None, got 2.0"),
+        (
+            np.float64(3.0),
+            "Thing seed must be an int >= 0 or None, got np.float64(3.0)",
+        ),
     ],
-    ids=["bool", "float", "str"],
+    ids=["bool", "float", "str", "numpy-bool", "integral-float", "numpy-float"],
 )
 def test_check_seed_wrong_type_is_type_error(seed, msg):
     with pytest.raises(TypeError, match=re.escape(msg)):
