@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import cast
 
 from heron_simpy.exceptions import ConfigError
 
@@ -74,7 +75,7 @@ def to_float(value: object) -> float | None:
     try:
         return float(value)
     except OverflowError:
-        return math.inf if value > 0 else -math.inf
+        return math.inf if cast(float, value) > 0 else -math.inf
 
 
 def check_real(

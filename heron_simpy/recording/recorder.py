@@ -31,14 +31,15 @@ def _check_maxlen(maxlen: object) -> int:
     rule = "Recorder maxlen must be an int > 0 in 'ring' mode"
     if isinstance(maxlen, bool) or not isinstance(maxlen, numbers.Integral):
         raise ConfigError(f"{rule}, got {maxlen!r}")
-    if maxlen <= 0:
+    number = int(maxlen)
+    if number <= 0:
         raise ConfigError(f"{rule}, got {shown(maxlen)}")
-    if maxlen > sys.maxsize:
+    if number > sys.maxsize:
         raise ConfigError(
             f"Recorder maxlen must be <= sys.maxsize ({sys.maxsize}), "
             f"got {shown(maxlen)}"
         )
-    return int(maxlen)
+    return number
 
 
 class Recorder:
