@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -64,6 +65,7 @@ class EventEnv:
         self.profile = profile
         scenario = entry.build(**self._overrides)
         self.possible_agents = [a.agent_id for a in scenario.controllable]
+        self._agent_set = set(self.possible_agents)
         self.agents: list[str] = []
         self.observation_spaces: dict[str, spaces.Space[Any]] = {
             a.agent_id: a.observation_space for a in scenario.controllable
@@ -135,7 +137,10 @@ class EventEnv:
             raise SimulationError(
                 "EventEnv.step() needs reset() first (the episode is over)"
             )
-        check_mapping(action_dict, self.possible_agents, self.time, self._entry.id)
+        if not (
+            isinstance(action_dict, Mapping) and self._agent_set.issuperset(action_dict)
+        ):
+            check_mapping(action_dict, self.possible_agents, self.time, self._entry.id)
         resolve_all(self._feed, action_dict)
         return self._advance()
 
