@@ -14,12 +14,16 @@ import pytest
 import heron_simpy
 from heron_simpy import ConfigError
 from heron_simpy.compare import (
+    EpisodeError,
+    Job,
     Sweep,
     compare,
     confidence_interval,
     parse_sweep,
+    run_jobs,
     t_quantile,
 )
+from heron_simpy.compare.sweep import exact
 from heron_simpy.timing import BernoulliLoss, JitterType, profiles
 
 T_END = 15.0
@@ -317,3 +321,62 @@ def test_ray_backend_without_ray_is_a_clear_error() -> None:
             compare("battery-v0", profiles=["ideal"], seeds=1, backend="ray", t_end=5.0)
     else:
         pytest.skip("ray is installed; the slow backend test covers it")
+
+
+def raising_policy(agent_id, obs):
+    raise ValueError("boom")
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_failed_episode_keeps_the_finished_regimes(workers: int) -> None:
+    # scada never calls the policy within 1 s; ideal calls it at t=0.
+    with pytest.raises(EpisodeError) as excinfo:
+        compare(
+            "battery-v0",
+            raising_policy,
+            ["scada", "ideal", "lan"],
+            seeds=2,
+            workers=workers,
+            t_end=1.0,
+        )
+    err = excinfo.value
+    assert str(err).startswith("compare episode failed: regime 'ideal', seed 0: ")
+    assert "agent 'fleet' at t=0.000" in str(err)
+    partial = err.partial
+    assert partial is not None
+    assert [(r.label, r.episodes) for r in partial.rows] == [("scada", 2)]
+    assert partial.baseline == "ideal"
+    assert math.isnan(partial.rows[0].degradation)  # the baseline never finished
+    assert [(e.label, e.seed) for e in partial.episodes] == [("scada", 0), ("scada", 1)]
+    assert partial.error is not None
+    assert partial.error.startswith(str(err))
+    assert partial.to_dict()["error"] == partial.error
+
+
+def test_complete_comparison_has_no_error() -> None:
+    result = compare("battery-v0", profiles=["ideal"], seeds=1, workers=1, t_end=1.0)
+    assert result.error is None
+    assert result.to_dict()["error"] is None
+
+
+def test_run_jobs_raises_the_first_failure() -> None:
+    result = compare("battery-v0", profiles=["ideal"], seeds=1, workers=1, t_end=1.0)
+    assert result.rows[0].episodes == 1
+    job = Job(0, "ideal", "battery-v0", raising_policy, profiles["ideal"], 0, 1.0, ())
+    with pytest.raises(EpisodeError, match=re.escape("regime 'ideal', seed 0")):
+        run_jobs([job], workers=1)
+
+
+def test_sweep_labels_are_exact_and_distinct() -> None:
+    regimes = parse_sweep("act_delay=0.1:0.1000001:3").regimes()
+    labels = [r.label for r in regimes]
+    assert labels == [
+        "act_delay=0.1",
+        "act_delay=0.10000005000000001",
+        "act_delay=0.1000001",
+    ]
+    assert [float(label.partition("=")[2]) for label in labels] == [
+        r.value for r in regimes
+    ]
+    assert exact(0.1 + 0.2) == "0.30000000000000004"
+    assert exact(2.0) == "2"
