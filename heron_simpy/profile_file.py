@@ -47,7 +47,22 @@ relative to the file and ``column``). Loss models: ``bernoulli`` (p),
 ``none``. Fault tables: a ``kind`` of ``FAULT_KINDS`` and that spec's fields.
 Every problem (bad values or types, unknown keys, a cycle of bases) is reported
 at once in one :class:`ProfileFileError`, one line each, such as
-``profiles.scada.field.obs_delay: must be >= 0, got -1``.
+``profiles.scada.field.obs_delay: must be >= 0, got -1``; a single problem
+makes a one-line message.
+
+A profile file is untrusted input. Only a regular file is read (never a
+directory, FIFO or device; a FIFO is not even opened), at most
+``MAX_FILE_BYTES`` of it, and it must be UTF-8 text without NUL bytes. Its data
+may nest tables and arrays ``MAX_DEPTH`` deep and hold ``MAX_VALUES`` keys and
+values (a YAML alias counts the whole of its anchor at every use, so a
+"billion laughs" file is refused before it is built); integers have at most
+``MAX_INT_DIGITS`` digits; a YAML mapping may not give a key twice. An
+empirical ``csv`` path is relative to the profile file's folder and must stay
+inside it (no absolute path, no ``..`` or symlink leading out) unless the
+caller passes ``allow_outside_csv=True``; the csv must be a regular file of at
+most ``MAX_CSV_BYTES``. Messages never quote the file beyond key paths and
+short reprs of bad values, and escape non-printable characters, so each
+problem stays on its line.
 """
 
 from __future__ import annotations
@@ -59,8 +74,10 @@ import math
 import numbers
 import os
 import re
+import stat
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from csv import Error as CsvError
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -84,7 +101,32 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover  (Python 3.10)
     import tomli as tomllib
 
-__all__ = ["ProfileFileError", "dump_profile", "load_profiles", "parse_profiles"]
+__all__ = [
+    "MAX_CSV_BYTES",
+    "MAX_DEPTH",
+    "MAX_FILE_BYTES",
+    "MAX_INT_DIGITS",
+    "MAX_VALUES",
+    "ProfileFileError",
+    "dump_profile",
+    "load_profiles",
+    "parse_profiles",
+]
+
+MAX_FILE_BYTES = 1024 * 1024
+"""Largest profile file read, in bytes (1 MiB); a larger one is refused unread."""
+MAX_CSV_BYTES = 4 * 1024 * 1024
+"""Largest empirical-delay csv file read, in bytes (4 MiB)."""
+MAX_DEPTH = 32
+"""Most tables and arrays nested in one another, the top table included."""
+MAX_VALUES = 20_000
+"""Most keys and values in a file's data (YAML aliases count at every use)."""
+MAX_INT_DIGITS = 40
+"""Most decimal digits of an integer in a file (a 128-bit seed has 39)."""
+MAX_PROBLEMS_SHOWN = 50
+"""Most problems an error message lists (``ProfileFileError.problems`` has all)."""
+MAX_LINE_CHARS = 500
+"""Longest problem line of an error message; longer ones are cut with ``...``."""
 
 Problem = tuple[str, str]
 Table = Mapping[Any, Any]
@@ -98,12 +140,36 @@ _DELAY_KEYS = ("obs_delay", "act_delay", "msg_delay")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _BAD: Any = object()
 """Stands for a value that failed its checks (its problem is already listed)."""
+_INT_LIMIT = 10**MAX_INT_DIGITS
+_KEY_CHARS = 40
+"""Longest key shown whole in a path; longer ones are cut with ``...``."""
+_QUOTE_CHARS = 80
+"""Longest quoted part (a tag, an anchor) of a parser's message shown whole."""
+_QUOTED = re.compile(rf"'[^'\n]{{{_QUOTE_CHARS},}}'|" + rf'"[^"\n]{{{_QUOTE_CHARS},}}"')
+_ALLOW_HINT = "allow_outside_csv=True (--allow-outside-csv) allows it"
+_KINDS = (
+    (stat.S_ISDIR, "is a directory, not a file"),
+    (stat.S_ISFIFO, "is a named pipe (FIFO), not a regular file"),
+    (stat.S_ISCHR, "is a character device, not a regular file"),
+    (stat.S_ISBLK, "is a block device, not a regular file"),
+    (stat.S_ISSOCK, "is a socket, not a regular file"),
+)
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)  # a FIFO swapped in after the stat never blocks
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
 
 
 class ProfileFileError(ConfigError):
     """A profile file cannot be read, or its data is invalid.
 
-    The message lists every problem, one per line, as ``<path>: <rule>``.
+    The message lists every problem, one per line, as ``<path>: <rule>`` (one
+    line in all for a single problem). Non-printable characters of the source
+    and the problems are escaped as in ``repr``, a line is cut at
+    ``MAX_LINE_CHARS`` and at most ``MAX_PROBLEMS_SHOWN`` problems are listed.
 
     Attributes:
         source: The file (or the ``source_name`` given to :func:`parse_profiles`).
@@ -114,30 +180,56 @@ class ProfileFileError(ConfigError):
 
     def __init__(self, source: str, problems: Sequence[Problem]) -> None:
         self.source, self.problems = source, list(problems)
-        if len(self.problems) == 1 and not self.problems[0][0]:
-            super().__init__(f"profile file {source}: {self.problems[0][1]}")
+        name = _printable(str(source))
+        lines = [
+            _clip(_printable(f"{path}: {text}" if path else text), MAX_LINE_CHARS)
+            for path, text in self.problems[:MAX_PROBLEMS_SHOWN]
+        ]
+        if len(lines) == 1:
+            head = "invalid profile file" if self.problems[0][0] else "profile file"
+            super().__init__(f"{head} {name}: {lines[0]}")
             return
+        more = len(self.problems) - len(lines)
+        if more:
+            lines.append(f"... and {more} more")
         count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
-        lines = [f"{path}: {text}" if path else text for path, text in problems]
-        super().__init__(
-            "\n".join([f"invalid profile file {source} ({count}):", *lines])
-        )
+        super().__init__("\n".join([f"invalid profile file {name} ({count}):", *lines]))
 
     def __reduce__(self) -> tuple[type[ProfileFileError], tuple[str, list[Problem]]]:
         return type(self), (self.source, self.problems)
 
 
+def _clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, ending in ``...`` when cut."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _printable(text: str) -> str:
+    """``text`` with each non-printable character escaped as ``repr`` does."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _clip_quoted(text: str) -> str:
+    """A parser's message with each long quoted part (a tag, a key) cut short."""
+    return _QUOTED.sub(lambda m: m[0][: _QUOTE_CHARS - 4] + "..." + m[0][0], text)
+
+
 def _show(value: object) -> str:
     """``repr(value)``, cut to a readable length."""
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return _clip(repr(value), 60)
 
 
 def _join(path: str, *keys: object) -> str:
     """Append keys to a dotted path, quoting those that are not bare keys."""
     for key in keys:
-        bare = isinstance(key, str) and _BARE_KEY.fullmatch(key)
-        part = key if bare else json.dumps(key) if isinstance(key, str) else repr(key)
+        if isinstance(key, str):
+            part = key if _BARE_KEY.fullmatch(key) else json.dumps(key)
+        else:
+            part = repr(key)
+        if len(part) > _KEY_CHARS:
+            part = part[: _KEY_CHARS - 4] + "..." + part[-1]
         path = f"{path}.{part}" if path else str(part)
     return path
 
@@ -180,10 +272,12 @@ def _count(value: object) -> str | None:
 
 
 def _line(value: object) -> str | None:
-    """Rule: a non-empty one-line string."""
-    if isinstance(value, str) and value.strip() and "\n" not in value:
-        return None
-    return f"must be a non-empty one-line string, got {_show(value)}"
+    """Rule: a non-empty one-line string of printable characters."""
+    if not (isinstance(value, str) and value.strip() and "\n" not in value):
+        return f"must be a non-empty one-line string, got {_show(value)}"
+    if not value.isprintable():
+        return f"must not hold control characters, got {_show(value)}"
+    return None
 
 
 def _one_of(options: Sequence[str], *, fold: bool = False) -> Rule:
@@ -200,7 +294,9 @@ def _one_of(options: Sequence[str], *, fold: bool = False) -> Rule:
 def _unknown(key: object, allowed: Sequence[str]) -> str:
     """The problem of an unknown key: a close match, and the allowed keys."""
     close = (
-        difflib.get_close_matches(key, allowed, 1, 0.8) if isinstance(key, str) else []
+        difflib.get_close_matches(key, allowed, 1, 0.8)
+        if isinstance(key, str) and len(key) <= _KEY_CHARS
+        else []
     )
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     return f"unknown key{hint}; allowed: {', '.join(allowed)}"
@@ -245,9 +341,10 @@ _FIELD_RULES: Mapping[str, Rule] = {
 class _Reader:
     """Checks parsed data and builds its profiles, collecting every problem."""
 
-    def __init__(self, source: str, base_dir: Path) -> None:
+    def __init__(self, source: str, base_dir: Path, allow_outside_csv: bool) -> None:
         self.source = source
         self.base_dir = base_dir
+        self.allow_outside_csv = allow_outside_csv
         self.problems: list[Problem] = []
         self.schedules: dict[str, Any] = {}
         self.tables: dict[str, tuple[object, str]] = {}
@@ -363,13 +460,42 @@ class _Reader:
             return _BAD
         if samples is not None:
             return self.build(path, EmpiricalDelay, samples=tuple(samples))
-        file = self.base_dir / table["csv"]
+        return self.csv(table["csv"], table.get("column", 0), csv)
+
+    def csv(self, name: str, column: int, path: str) -> Any:
+        """Build an EmpiricalDelay from csv file ``name`` (the path rule applies)."""
+        file = self.base_dir / name
+        message = self.csv_problem(name, file)
+        if message is not None:
+            return self.problem(path, message)
         try:
-            return EmpiricalDelay.from_csv(file, table.get("column", 0))
+            return EmpiricalDelay.from_csv(file, column)
         except ConfigError as exc:
-            return self.problem(csv, str(exc))
+            return self.problem(path, str(exc))
+        except UnicodeDecodeError as exc:
+            text = f"is not UTF-8 text (bad byte at offset {exc.start})"
+            return self.problem(path, f"csv file {file} {text}")
+        except CsvError as exc:
+            return self.problem(path, f"csv file {file} is not valid CSV: {exc}")
         except OSError as exc:
-            return self.problem(csv, f"cannot read {file}: {exc.strerror or exc}")
+            return self.problem(path, f"cannot read {file}: {exc.strerror or exc}")
+
+    def csv_problem(self, name: str, file: Path) -> str | None:
+        """Why csv ``name`` (at ``file``) may not be read, or None if it may."""
+        if not self.allow_outside_csv:
+            if Path(name).anchor:
+                rule = "must be a path relative to the profile file's folder"
+                return f"{rule}, got {_show(name)}; {_ALLOW_HINT}"
+            root, real = os.path.realpath(self.base_dir), os.path.realpath(file)
+            try:
+                inside = os.path.commonpath([root, real]) == root
+            except ValueError:  # another drive
+                inside = False
+            if not inside:
+                rule = f"must stay inside the profile file's folder {root}"
+                return f"{rule}, got {_show(name)} (leads to {real}); {_ALLOW_HINT}"
+        message = _stat_problem(file, MAX_CSV_BYTES)
+        return None if message is None else f"csv file {file} {message}"
 
     def loss(self, value: object, path: str) -> Any:
         """A loss model: ``"none"`` (or null), or a loss-model table."""
@@ -503,7 +629,9 @@ class _Reader:
         fields: dict[str, Any] = {"rates": "agent", "loss": None, "faults": ()}
         if base is not None:
             fields = {k: getattr(base, k) for k in ("rates", "loss", "faults")}
-            fields["source"] = f"{base.name} with changes from {self.source}"
+            fields["source"] = (
+                f"{base.name} with changes from {_printable(self.source)}"
+            )
         fields.update(given, agents=dict(base.agents) if base else {})
         for agent_id, changes in agents.items():
             where = _join(path, "agents", agent_id)
@@ -522,22 +650,28 @@ def parse_profiles(
     source_name: str = "<data>",
     *,
     base_dir: str | os.PathLike[str] | None = None,
+    allow_outside_csv: bool = False,
 ) -> dict[str, TimingProfile]:
     """Build the timing profiles of already-parsed profile-file data.
 
     Args:
         data: The parsed file: ``{"profiles": {...}, "schedules": {...}}``
-            (format in the module docstring).
+            (format in the module docstring), nested at most ``MAX_DEPTH``
+            deep, with at most ``MAX_VALUES`` keys and values.
         source_name: Names the data in error messages (usually the file).
         base_dir: Directory that relative ``csv`` paths are read from
             (default: the current directory).
+        allow_outside_csv: Let ``csv`` paths leave ``base_dir`` (absolute
+            paths, ``..``, symlinks leading out); refused when False.
 
     Returns:
         Profile name -> TimingProfile, in the order of the data.
 
     Raises:
         ProfileFileError: Listing every problem in the data, each with its
-            path (``profiles.x.field.obs_delay: must be >= 0, got -1``).
+            path (``profiles.x.field.obs_delay: must be >= 0, got -1``); or
+            the data nests too deep, is too large, or holds an integer of
+            more than ``MAX_INT_DIGITS`` digits.
 
     Example:
         >>> from heron_simpy.timing import profiles
@@ -551,76 +685,388 @@ def parse_profiles(
     if not isinstance(data, Mapping):
         message = f"must hold a table of profiles at the top level, got {_show(data)}"
         raise ProfileFileError(source_name, [("", message)])
-    reader = _Reader(source_name, Path.cwd() if base_dir is None else Path(base_dir))
+    shape = _shape_problems(data)
+    if shape:
+        raise ProfileFileError(source_name, shape)
+    folder = Path.cwd() if base_dir is None else Path(base_dir)
+    reader = _Reader(source_name, folder, allow_outside_csv)
     found = reader.read(data)
     if reader.problems:
         raise ProfileFileError(source_name, reader.problems)
     return found
 
 
-def load_profiles(path: str | os.PathLike[str]) -> dict[str, TimingProfile]:
+def load_profiles(
+    path: str | os.PathLike[str], *, allow_outside_csv: bool = False
+) -> dict[str, TimingProfile]:
     """Read timing profiles and fault schedules from a TOML or YAML file.
 
+    The file is untrusted input: see the module docstring for its limits and
+    for the rule on ``csv`` paths.
+
     Args:
-        path: A ``.toml``, ``.yaml`` or ``.yml`` file (format in the module
-            docstring; example: ``docs/profiles/example_site.toml``).
+        path: A regular ``.toml``, ``.yaml`` or ``.yml`` file of at most
+            ``MAX_FILE_BYTES`` (format in the module docstring; example:
+            ``docs/profiles/example_site.toml``).
+        allow_outside_csv: Let empirical ``csv`` paths leave the file's folder
+            (absolute paths, ``..``, symlinks leading out); refused when False.
 
     Returns:
         Profile name -> TimingProfile, in file order.
 
     Raises:
-        ProfileFileError: The file is missing or unreadable, is not valid TOML
-            or YAML (the message names the line), is YAML while PyYAML is not
-            installed, or its data has problems (all listed, with their paths).
+        ProfileFileError: The file is missing, unreadable, not a regular file,
+            larger than ``MAX_FILE_BYTES``, binary or not UTF-8; is not valid
+            TOML or YAML (the message names the line); nests deeper than
+            ``MAX_DEPTH``, holds more than ``MAX_VALUES`` values or an integer
+            longer than ``MAX_INT_DIGITS`` digits; repeats a YAML key; is YAML
+            while PyYAML is not installed; or its data has problems (all
+            listed, with their paths).
     """
     file = Path(path)
     source, suffix = str(file), file.suffix.lower()
-    if suffix not in _SUFFIXES:
-        rule = f"must end in {', '.join(_SUFFIXES)}, got {file.suffix!r}"
-        raise ProfileFileError(source, [("", rule)])
+    message = _stat_problem(file, MAX_FILE_BYTES)
+    if message is None and suffix not in _SUFFIXES:
+        message = f"must end in {', '.join(_SUFFIXES)}, got {_show(file.suffix)}"
+    if message is not None:
+        raise ProfileFileError(source, [("", message)])
     text = _read(file)
+    data = _toml(text, source) if suffix == ".toml" else _yaml(text, source)
+    return parse_profiles(
+        data, source, base_dir=file.parent, allow_outside_csv=allow_outside_csv
+    )
+
+
+def _stat_problem(file: Path, limit: int) -> str | None:
+    """Why ``file`` is not a regular file of at most ``limit`` bytes, or None."""
     try:
-        data = tomllib.loads(text) if suffix == ".toml" else _yaml(text, source)
-    except tomllib.TOMLDecodeError as exc:
-        raise ProfileFileError(source, [("", f"TOML syntax error: {exc}")]) from exc
-    return parse_profiles(data, source, base_dir=file.parent)
+        info = os.stat(file)
+    except FileNotFoundError:
+        return "does not exist"
+    except ValueError:
+        return "is not a valid path (it holds a NUL character)"
+    except OSError as exc:
+        return f"cannot be read: {exc.strerror or exc}"
+    return _kind_problem(info, limit)
+
+
+def _kind_problem(info: os.stat_result, limit: int) -> str | None:
+    """Why a file of this status is not a regular file of <= ``limit`` bytes."""
+    if stat.S_ISREG(info.st_mode):
+        if info.st_size <= limit:
+            return None
+        return f"must be at most {_size(limit)}, got {info.st_size} bytes"
+    for test, message in _KINDS:
+        if test(info.st_mode):
+            return message
+    return "is not a regular file"
+
+
+def _size(limit: int) -> str:
+    """A byte count in MiB when it is whole MiB."""
+    mib = 1024 * 1024
+    return f"{limit // mib} MiB" if limit % mib == 0 else f"{limit} bytes"
 
 
 def _read(file: Path) -> str:
-    """The text of a profile file, or a ProfileFileError naming it."""
+    """The text of a profile file (read as ``_stat_problem`` allows), or an error.
+
+    The file is opened non-blocking and checked again once open, so a FIFO or
+    device swapped in after the first check is refused too, never read.
+    """
+    data = b""
     try:
-        return file.read_text(encoding="utf-8")
+        with open(os.open(file, _OPEN_FLAGS), "rb") as handle:
+            message = _kind_problem(os.fstat(handle.fileno()), MAX_FILE_BYTES)
+            data = handle.read(MAX_FILE_BYTES + 1) if message is None else b""
     except FileNotFoundError:
         message = "does not exist"
-    except UnicodeDecodeError as exc:
-        message = f"is not UTF-8 text (bad byte at offset {exc.start})"
     except OSError as exc:
         message = f"cannot be read: {exc.strerror or exc}"
+    if message is None and len(data) > MAX_FILE_BYTES:
+        message = f"must be at most {_size(MAX_FILE_BYTES)}, got more (it grew)"
+    nul = data.find(b"\0")
+    if message is None and nul >= 0:
+        message = f"is binary, not text (NUL byte at offset {nul})"
+    if message is None:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            message = f"is not UTF-8 text (bad byte at offset {exc.start})"
     raise ProfileFileError(str(file), [("", message)])
 
 
+def _toml(text: str, source: str) -> Any:
+    """Parse TOML text; syntax errors, deep nesting, huge integers are refused."""
+    if _DOTTED.search(text):  # before tomllib spends minutes on its key
+        raise ProfileFileError(source, [("", _DEEP)])
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = f"TOML syntax error: {_clip_quoted(str(exc))}"
+        raise ProfileFileError(source, [("", message)]) from exc
+    except RecursionError as exc:
+        message = f"nests tables and arrays deeper than {MAX_DEPTH} levels"
+        raise ProfileFileError(source, [("", message)]) from exc
+    except ValueError as exc:  # int(): more digits than Python converts
+        message = f"holds an integer longer than {MAX_INT_DIGITS} digits"
+        raise ProfileFileError(source, [("", message)]) from exc
+
+
+class _Index(int):
+    """An array position in a key trail (shown as ``[i]``)."""
+
+
+Trail = tuple[object, ...]
+_DEEP = f"nests tables and arrays deeper than {MAX_DEPTH} levels"
+_LARGE = f"holds more than {MAX_VALUES} keys and values"
+_PART = r"""(?:[A-Za-z0-9_-]+|"[^"\\\n]*"|'[^'\n]*')"""
+_DOTTED = re.compile(rf"(?<![\w\"'-]){_PART}(?:[ \t]*\.[ \t]*{_PART}){{{MAX_DEPTH}}}")
+"""A TOML dotted key of more than ``MAX_DEPTH`` parts (tomllib is quadratic in them)."""
+
+
+def _path(trail: Trail) -> str:
+    """The dotted path of a key trail: ``profiles.p.faults[0].start``."""
+    path = ""
+    for key in trail:
+        path = f"{path}[{int(key)}]" if isinstance(key, _Index) else _join(path, key)
+    return path
+
+
+def _long_int(value: object) -> str | None:
+    """The problem of an integer longer than ``MAX_INT_DIGITS`` digits, or None."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    if -_INT_LIMIT < value < _INT_LIMIT:
+        return None
+    bits = abs(value).bit_length()
+    digits = len(str(abs(value))) if bits < 10_000 else f"about {int(bits * 0.30103)}"
+    rule = f"must be an integer of at most {MAX_INT_DIGITS} digits"
+    return f"{rule}, got one of {digits} digits"
+
+
+class _ShapeError(Exception):
+    """Data too deep or too large to check further (the message says which)."""
+
+
+class _Shape:
+    """Checks plain data for depth, size and integer length before it is read."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.count = 0
+
+    def tally(self) -> None:
+        """Count one key or value; refuse past ``MAX_VALUES``."""
+        self.count += 1
+        if self.count > MAX_VALUES:
+            raise _ShapeError(_LARGE)
+
+    def visit(self, value: object, trail: Trail, depth: int) -> None:
+        """Check ``value`` (at ``depth`` tables and arrays deep) and its items."""
+        self.tally()
+        if isinstance(value, Mapping):
+            items: Any = value.items()
+        elif isinstance(value, (list, tuple)):
+            items = ((_Index(i), item) for i, item in enumerate(value))
+        else:
+            message = _long_int(value)
+            if message is not None:
+                self.problems.append((_path(trail), message))
+            return
+        if depth > MAX_DEPTH:
+            raise _ShapeError(_DEEP)
+        for key, item in items:
+            if not isinstance(key, _Index):
+                self.tally()
+                message = _long_int(key)
+                if message is not None:
+                    self.problems.append((_path(trail), f"keys {message}"))
+                    continue
+            self.visit(item, (*trail, key), depth + 1)
+
+
+def _shape_problems(data: object) -> list[Problem]:
+    """Problems of data nested too deep, too large, or with too-long integers."""
+    shape = _Shape()
+    try:
+        shape.visit(data, (), 1)
+    except _ShapeError as exc:
+        return [("", str(exc))]
+    return shape.problems
+
+
+class _RepeatedKeysError(Exception):
+    """YAML mappings that give a key twice: one problem each, with its path."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(problems)
+        self.problems = problems
+
+
+class _Measure:
+    """Measures a composed YAML node graph as if every alias were expanded.
+
+    Each node is measured once (its size and levels are remembered), so an
+    alias bomb costs as little as its text. Refuses (a ``ComposerError`` at
+    the node) a graph deeper than ``MAX_DEPTH``, larger than ``MAX_VALUES`` or
+    recursive; lists every mapping key given twice, with its path.
+    """
+
+    def __init__(self, loader: Any, yaml: Any) -> None:
+        self.loader, self.yaml = loader, yaml
+        self.sizes: dict[int, tuple[int, int]] = {}
+        self.open: set[int] = set()
+        self.problems: list[Problem] = []
+
+    def refuse(self, message: str, node: Any) -> None:
+        """Raise PyYAML's error for ``message`` at ``node``."""
+        raise self.yaml.composer.ComposerError(None, None, message, node.start_mark)
+
+    def measure(self, node: Any, trail: Trail, depth: int) -> tuple[int, int]:
+        """``(values, levels)`` of ``node``, reached ``depth`` levels deep."""
+        if isinstance(node, self.yaml.ScalarNode):
+            return 1, 0
+        key = id(node)
+        if key in self.open:
+            self.refuse("an alias refers to a collection holding it", node)
+        size, levels = self.sizes.get(key, (0, 1))  # unmeasured: this level
+        if depth + levels - 1 > MAX_DEPTH:
+            self.refuse(f"{_DEEP} (through aliases)", node)
+        if size:
+            return size, levels
+        self.open.add(key)
+        size, levels = 1, 1
+        for child, where in self.children(node, trail):
+            child_size, child_levels = self.measure(child, where, depth + 1)
+            size, levels = size + child_size, max(levels, child_levels + 1)
+            if size > MAX_VALUES:
+                self.refuse(f"{_LARGE} (aliases count at every use)", node)
+        self.open.discard(key)
+        self.sizes[key] = size, levels
+        return size, levels
+
+    def children(self, node: Any, trail: Trail) -> list[tuple[Any, Trail]]:
+        """The child nodes of a collection with their trails (keys are checked)."""
+        if not isinstance(node, self.yaml.MappingNode):
+            return [(c, (*trail, _Index(i))) for i, c in enumerate(node.value)]
+        seen: dict[Any, Any] = {}
+        found = []
+        for key_node, value_node in node.value:
+            name = self.key(key_node, seen, trail)
+            found += [(key_node, trail), (value_node, (*trail, name))]
+        return found
+
+    def key(self, node: Any, seen: dict[Any, Any], trail: Trail) -> Any:
+        """The value of a scalar key (listing a repeat); ``"?"`` for others."""
+        if not isinstance(node, self.yaml.ScalarNode):
+            return "?"
+        if node.tag == "tag:yaml.org,2002:merge":
+            return node.value
+        value = self.loader.construct_object(node)
+        try:
+            first = seen.setdefault(value, node)
+        except TypeError:  # unhashable: the constructor refuses it
+            return value
+        if first is not node:
+            line, again = first.start_mark.line + 1, node.start_mark.line + 1
+            message = f"is given twice (lines {line} and {again})"
+            self.problems.append((_path((*trail, value)), message))
+        return value
+
+
+def _yaml_int_problem(text: str) -> str | None:
+    """Why a YAML integer's text is too long to convert, or None."""
+    digits = sum(c.isalnum() for c in text)
+    if digits <= 4 * MAX_INT_DIGITS:  # room for 0b, _ and sexagesimal forms
+        return None
+    return f"found an integer longer than {MAX_INT_DIGITS} digits ({digits} characters)"
+
+
+_LOADERS: dict[str, Any] = {}
+
+
+def _yaml_loader(yaml: Any) -> Any:
+    """The bounded SafeLoader class (made once: PyYAML is imported on use)."""
+    if "loader" in _LOADERS:
+        return _LOADERS["loader"]
+    nesting = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+
+    class Loader(yaml.SafeLoader):  # type: ignore[misc]
+        """SafeLoader bounding depth, size (aliases expanded) and integers.
+
+        Composes at most ``MAX_VALUES`` nodes ``MAX_DEPTH`` deep; then
+        :class:`_Measure` checks the graph before any Python object is built.
+        """
+
+        def __init__(self, stream: str) -> None:
+            super().__init__(stream)
+            self.depth = self.nodes = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            nested = bool(self.check_event(*nesting))
+            self.nodes += 1  # an alias too: its expansion is measured later
+            self.depth += nested
+            if self.nodes > MAX_VALUES or self.depth > MAX_DEPTH:
+                message = _LARGE if self.nodes > MAX_VALUES else _DEEP
+                mark = self.peek_event().start_mark
+                raise yaml.composer.ComposerError(None, None, message, mark)
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= nested
+
+        def construct_yaml_int(self, node: Any) -> int:
+            message = _yaml_int_problem(node.value)
+            if message is not None:
+                error = yaml.constructor.ConstructorError
+                raise error(None, None, message, node.start_mark)
+            value: int = super().construct_yaml_int(node)
+            return value
+
+        def get_single_data(self) -> Any:
+            node = self.get_single_node()
+            if node is None:
+                return None
+            measure = _Measure(self, yaml)
+            measure.measure(node, (), 1)
+            if measure.problems:
+                raise _RepeatedKeysError(measure.problems)
+            return self.construct_document(node)
+
+    Loader.add_constructor("tag:yaml.org,2002:int", Loader.construct_yaml_int)
+    _LOADERS["loader"] = Loader
+    return Loader
+
+
 def _yaml(text: str, source: str) -> Any:
-    """Parse YAML text with ``yaml.safe_load`` (tags that build objects fail)."""
+    """Parse YAML text with a bounded ``SafeLoader`` (tags that build objects fail)."""
     try:
         import yaml  # noqa: PLC0415  (optional extra, imported on use)
     except ImportError:
         message = "reading YAML needs PyYAML: pip install 'heron-simpy[yaml]'"
         raise ProfileFileError(source, [("", message)]) from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_yaml_loader(yaml))  # a SafeLoader subclass
+    except _RepeatedKeysError as exc:
+        raise ProfileFileError(source, exc.problems) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         context = f" ({exc.context})" if exc.context and exc.problem else ""
-        text = f"YAML error{where}: {exc.problem or exc.context}{context}"
+        text = _clip_quoted(f"YAML error{where}: {exc.problem or exc.context}{context}")
         if "constructor for the tag" in str(exc.problem):
             text += (
                 "; a profile file holds plain data only (tables, arrays, strings, "
                 "numbers, booleans): tags that build Python objects are refused"
             )
         raise ProfileFileError(source, [("", text)]) from exc
-    except yaml.YAMLError as exc:
-        raise ProfileFileError(source, [("", f"YAML error: {exc}")]) from exc
+    except yaml.YAMLError as exc:  # a ReaderError: a character YAML does not allow
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        position = getattr(exc, "position", None)
+        where = "" if position is None else f" at character {position}"
+        message = f"YAML error{where}: {_clip_quoted(first)}"
+        raise ProfileFileError(source, [("", message)]) from exc
 
 
 _DELAY_NAMES = {form.build: name for name, form in _DELAY_FORMS.items()}

@@ -365,7 +365,7 @@ def test_empirical_csv_problems_name_the_csv(tmp_path: Path) -> None:
     assert msg1.startswith("EmpiricalDelay.from_csv")
     assert msg1.endswith("row 2 must be a finite number >= 0 s, got '-2'")
     assert path2 == "profiles.p.field.act_delay.csv"
-    assert msg2 == f"cannot read {tmp_path / 'missing.csv'}: No such file or directory"
+    assert msg2 == f"csv file {tmp_path / 'missing.csv'} does not exist"
 
 
 LOSS_FORMS = [
@@ -625,7 +625,7 @@ def test_the_issue_example_message(tmp_path: Path) -> None:
         """,
     )
     msg = (
-        f"invalid profile file {path} (1 problem):\n"
+        f"invalid profile file {path}: "
         "profiles.scada.field.obs_delay: must be >= 0, got -1"
     )
     with pytest.raises(ConfigError, match=f"^{re.escape(msg)}$"):
