@@ -33,8 +33,9 @@ class Batch:
     Attributes:
         summaries: One per job, in job order; None for a job that did not
             finish.
-        stop: Why the run stopped early: the first :class:`EpisodeError`, or a
-            KeyboardInterrupt; None when every job finished.
+        stop: Why the run stopped early: the :class:`EpisodeError` of the
+            earliest job (in job order) that failed, or a KeyboardInterrupt;
+            None when every job finished.
     """
 
     summaries: list[EpisodeSummary | None]
@@ -220,6 +221,7 @@ class _PoolRun:
         self.stop: BaseException | None = None
         self._todo = iter(range(len(jobs)))
         self._finished = 0
+        self._failed: int | None = None
 
     def top_up(self, pool: ProcessPoolExecutor, limit: int) -> None:
         """Submit jobs until ``limit`` are running."""
@@ -230,7 +232,7 @@ class _PoolRun:
             self.running[pool.submit(run_job, self.jobs[i])] = i
 
     def collect(self, done: set[Future[EpisodeSummary]]) -> None:
-        """Record finished futures: a summary, or the first failure."""
+        """Record finished futures: a summary, or the earliest failure."""
         for fut in done:
             i = self.running.pop(fut)
             exc = fut.exception()
@@ -238,7 +240,9 @@ class _PoolRun:
                 self.out[i] = fut.result()
                 self._finished += 1
                 self.tick(self._finished)
-            elif self.stop is None:
+            elif self._failed is None or i < self._failed:
+                # The earliest job that failed, as the serial backend reports.
+                self._failed = i
                 self.stop = _as_episode_error(self.jobs[i], exc)
 
 
