@@ -106,6 +106,8 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_FILE_BYTES",
     "MAX_INT_DIGITS",
+    "MAX_LINE_CHARS",
+    "MAX_PROBLEMS_SHOWN",
     "MAX_VALUES",
     "ProfileFileError",
     "dump_profile",
