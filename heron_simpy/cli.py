@@ -13,7 +13,6 @@ every regime that finished. matplotlib and tqdm are optional: without them
 from __future__ import annotations
 
 import argparse
-import importlib
 import math
 import os
 import subprocess
@@ -24,6 +23,7 @@ from typing import Any
 
 from heron_simpy.compare import (
     DEFAULT_PROFILES,
+    OUTPUT_FILES,
     Comparison,
     ComparisonInterrupted,
     EpisodeError,
@@ -34,10 +34,12 @@ from heron_simpy.compare import (
 )
 from heron_simpy.compare.progress import ProgressLine
 from heron_simpy.demo import run_demo
+from heron_simpy.engine.budget import DEFAULT_EVENT_BUDGET
 from heron_simpy.evaluation import evaluate
 from heron_simpy.exceptions import ConfigError, HeronError
 from heron_simpy.profile_file import ProfileFileError, load_profiles
 from heron_simpy.recording import Recorder, to_jsonl
+from heron_simpy.recording.figures import has_matplotlib
 from heron_simpy.recording.files import check_output_dir, check_output_file
 from heron_simpy.registry import available, build, spec
 from heron_simpy.simulation import Episode
@@ -55,7 +57,6 @@ BENCH_SCRIPT = (
     Path(__file__).resolve().parents[1] / "benchmarks" / "engine_throughput.py"
 )
 PLOT_HINT = "pip install 'heron-simpy[plot]'"
-COMPARE_FILES = ("compare.json", "compare.png")
 POLICY_HELP = (
     "import MODULE and call CALLABLE(agent_id, observation) -> action at every "
     "decision: this runs MODULE's code with your permissions, so name only code "
@@ -69,6 +70,7 @@ PROFILE_FILE_HELP = (
 )
 
 Handler = Callable[[argparse.Namespace], int]
+_has_matplotlib = has_matplotlib  # a module global, so tests can switch it off
 
 
 # --------------------------------------------------------------------- parsing
@@ -102,6 +104,34 @@ def _int_at_least(low: int) -> Callable[[str], int]:
     return parse
 
 
+def _event_budget(text: str) -> float | None:
+    """Argparse type: a number of events >= 1, or ``none`` for no limit."""
+    if text.strip().lower() in ("none", "off"):
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not value >= 1:
+        raise argparse.ArgumentTypeError(
+            f"must be a number of events >= 1 or 'none', got {text!r}"
+        )
+    return value
+
+
+def _add_budget(p: argparse.ArgumentParser) -> None:
+    """The ``--event-budget`` option of run, compare and demo."""
+    p.add_argument(
+        "--event-budget",
+        type=_event_budget,
+        default=DEFAULT_EVENT_BUDGET,
+        metavar="N",
+        help="refuse, before running, work estimated at more than N events (for "
+        f"compare: all episodes together; default: {DEFAULT_EVENT_BUDGET:.0e}; "
+        "'none': no limit)",
+    )
+
+
 def _add_scenario_args(p: argparse.ArgumentParser) -> None:
     """Arguments shared by ``run`` and ``compare``."""
     p.add_argument("scenario", metavar="SCENARIO", help="a registered scenario id")
@@ -127,6 +157,7 @@ def _add_scenario_args(p: argparse.ArgumentParser) -> None:
         metavar="NAME=VALUE",
         help="scenario override, e.g. n_agents=10 (int, float, true/false or str)",
     )
+    _add_budget(p)
 
 
 def _add_list(sub: Any) -> None:
@@ -267,6 +298,7 @@ def _add_demo(sub: Any) -> None:
     )
     demo.add_argument("--t-end", type=float, default=120.0, help="simulated seconds")
     demo.add_argument("--seed", type=int, default=0)
+    _add_budget(demo)
     demo.set_defaults(handler=_cmd_demo)
 
 
@@ -345,15 +377,6 @@ def _one_line(message: str) -> str:
     return "; ".join(lines)
 
 
-def _has_matplotlib() -> bool:
-    """Whether the optional plotting dependency can be imported."""
-    try:
-        importlib.import_module("matplotlib")
-    except ImportError:
-        return False
-    return True
-
-
 # ---------------------------------------------------------------------- list
 
 
@@ -421,7 +444,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     horizon = (
         args.t_end
         if args.t_end is not None
-        else build(args.scenario, **overrides).horizon
+        else build(args.scenario, args.event_budget, **overrides).horizon
     )
     found = _file_profiles(args.profile_file)
     name = _run_profile(args.profile, found, args.profile_file)
@@ -433,6 +456,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         t_end=horizon,
         seed=args.seed,
         recorder=Recorder("full" if keep else "counts"),
+        event_budget=args.event_budget,
         **overrides,
     )
     print("\n".join(_summary(args, label, horizon, ep)))
@@ -475,17 +499,17 @@ def _sweep(
 
     Raises:
         ConfigError: ``--base`` without ``--sweep``, a malformed sweep, an
-            unknown base profile, or swept values the scenario rejects.
+            unknown base profile, or a first value the scenario rejects
+            (values of the wrong kind fail here, not in ``compare``).
     """
     if args.sweep is None:
         if args.base is not None:
             raise ConfigError(f"compare --base needs --sweep, got --base {args.base!r}")
         return None
     base = _lookup(args.base or "ideal", found, args.profile_file)
-    sweep = parse_sweep(args.sweep, base)
-    regimes = sweep.regimes()  # resolves the base profile
-    for regime in regimes:
-        _check_overrides(args.scenario, {**overrides, **dict(regime.overrides)})
+    sweep = parse_sweep(args.sweep, base, event_budget=args.event_budget)
+    first = sweep.regime(0)  # resolves the base; compare checks every value
+    _check_overrides(args.scenario, {**overrides, **dict(first.overrides)})
     return sweep
 
 
@@ -552,22 +576,6 @@ def _compare_profiles(
     return [_lookup(name, found, path) for name in names]
 
 
-def _write_outputs(result: Comparison, out: Path) -> None:
-    """Write compare.json, and compare.png when matplotlib is installed."""
-    json_name, png_name = COMPARE_FILES
-    print(f"wrote {result.to_json(out / json_name)}")
-    png = out / png_name
-    if not result.rows:
-        return
-    if not _has_matplotlib():
-        print(
-            f"{PROG}: skipped {png}: plotting needs matplotlib: {PLOT_HINT}",
-            file=sys.stderr,
-        )
-        return
-    print(f"wrote {result.plot(png)}")
-
-
 def _cmd_compare(args: argparse.Namespace) -> int:
     """Compare timing regimes; print the table; write JSON and PNG.
 
@@ -580,7 +588,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     found = _file_profiles(args.profile_file)
     sweep = _sweep(args, overrides, found)
     regimes = _compare_profiles(args.profiles, found, args.profile_file)
-    out = check_output_dir(args.out, "compare --out", COMPARE_FILES)
+    out = check_output_dir(args.out, "compare --out", OUTPUT_FILES)
     progress = ProgressLine(sys.stderr)
     try:
         try:
@@ -594,6 +602,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                 args.t_end,
                 sweep=sweep,
                 progress=progress,
+                event_budget=args.event_budget,
                 **overrides,
             )
         finally:
@@ -614,7 +623,14 @@ def _report(result: Comparison, seeds: int, out: Path) -> None:
         head += f"regime(s) that finished x {seeds} seeds"
     print(f"{head}, degradation against {result.baseline!r}")
     print(result.table())
-    _write_outputs(result, out)
+    written = result.save(out, plot=_has_matplotlib())
+    print("\n".join(f"wrote {path}" for path in written))
+    if result.rows and len(written) == 1:
+        png = out / OUTPUT_FILES[1]
+        print(
+            f"{PROG}: skipped {png}: plotting needs matplotlib: {PLOT_HINT}",
+            file=sys.stderr,
+        )
 
 
 # --------------------------------------------------------------- bench, demo
@@ -640,7 +656,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     """Run the embedded demo."""
     profiles = tuple(p.strip() for p in args.profiles.split(",") if p.strip())
-    print(run_demo(profiles, args.t_end, args.seed))
+    print(run_demo(profiles, args.t_end, args.seed, args.event_budget))
     return 0
 
 

@@ -9,6 +9,7 @@ import numpy as np
 
 from heron_simpy.agents import Agent
 from heron_simpy.broker import Message
+from heron_simpy.engine.budget import DEFAULT_EVENT_BUDGET
 from heron_simpy.recording import Record
 from heron_simpy.simulation import Simulation
 
@@ -82,10 +83,20 @@ def reward(plant: BatteryBank, t: float) -> dict[str, float]:
     return {f"battery_{i}": -abs(float(s) - 0.5) for i, s in enumerate(plant.soc)}
 
 
-def build_demo(profile: str = "ideal", seed: int = 0, n: int = 3) -> Simulation:
+def build_demo(
+    profile: str = "ideal",
+    seed: int = 0,
+    n: int = 3,
+    event_budget: float | None = DEFAULT_EVENT_BUDGET,
+) -> Simulation:
     """Build the demo: one microgrid coordinator over ``n`` batteries."""
     sim = Simulation(
-        BatteryBank(n), seed=seed, profile=profile, eval_dt=1.0, reward=reward
+        BatteryBank(n),
+        seed=seed,
+        profile=profile,
+        eval_dt=1.0,
+        reward=reward,
+        event_budget=event_budget,
     )
     sim.add_agent(Microgrid(n))
     for i in range(n):
@@ -109,8 +120,13 @@ def run_demo(
     profiles: tuple[str, ...] = ("ideal", "lan", "scada"),
     t_end: float = 120.0,
     seed: int = 0,
+    event_budget: float | None = DEFAULT_EVENT_BUDGET,
 ) -> str:
-    """Run the demo under each profile and return the printed summary."""
+    """Run the demo under each profile and return the printed summary.
+
+    Each run is checked against ``event_budget`` before it starts (see
+    :mod:`heron_simpy.engine.budget`; None: no limit).
+    """
     out = [
         f"heron_simpy demo: 1 coordinator (10 s) over 3 batteries (1 s), "
         f"{t_end:g} s, seed {seed}"
@@ -123,7 +139,7 @@ def run_demo(
     table = [header, "-" * len(header)]
     first_trace: list[str] = []
     for name in profiles:
-        sim = build_demo(name, seed)
+        sim = build_demo(name, seed, event_budget=event_budget)
         sim.run_until(t_end)
         s = sim.stats
         total = sum(sim.returns.values())

@@ -13,6 +13,7 @@ from heron_simpy.compare.episodes import (
 )
 from heron_simpy.compare.harness import (
     DEFAULT_PROFILES,
+    OUTPUT_FILES,
     Comparison,
     ComparisonInterrupted,
     Row,
@@ -24,6 +25,7 @@ from heron_simpy.compare.sweep import PROFILE_PARAMS, Regime, Sweep, parse_sweep
 __all__ = [
     "BACKENDS",
     "DEFAULT_PROFILES",
+    "OUTPUT_FILES",
     "PROFILE_PARAMS",
     "Batch",
     "Comparison",

@@ -12,6 +12,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from heron_simpy.engine.budget import DEFAULT_EVENT_BUDGET
 from heron_simpy.evaluation import evaluate
 from heron_simpy.exceptions import ConfigError, HeronError, SimulationError
 from heron_simpy.recording import Recorder
@@ -177,6 +178,7 @@ class Job:
         seed: Master seed.
         t_end: Horizon, s (None: the scenario's episode length).
         overrides: Scenario overrides.
+        event_budget: The episode's event budget (None: no limit).
     """
 
     index: int
@@ -187,6 +189,7 @@ class Job:
     seed: int
     t_end: float | None
     overrides: tuple[tuple[str, Any], ...]
+    event_budget: float | None = DEFAULT_EVENT_BUDGET
 
 
 @dataclass(frozen=True)
@@ -233,6 +236,7 @@ def run_job(job: Job) -> EpisodeSummary:
             t_end=job.t_end,
             seed=job.seed,
             recorder=Recorder("counts"),
+            event_budget=job.event_budget,
             **dict(job.overrides),
         )
     except Exception as exc:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -18,22 +17,33 @@ from heron_simpy.compare.episodes import (
     PolicyRef,
     load_policy,
 )
+from heron_simpy.compare.plan import (
+    DEFAULT_PROFILES,
+    check_t_end,
+    checked_seeds,
+    plan_regimes,
+)
 from heron_simpy.compare.stats import confidence_interval, mean
 from heron_simpy.compare.sweep import Regime, Sweep
+from heron_simpy.engine.budget import DEFAULT_EVENT_BUDGET, check_event_budget
 from heron_simpy.exceptions import ConfigError
+from heron_simpy.recording.figures import has_matplotlib
 from heron_simpy.recording.files import atomic_write
 from heron_simpy.registry import spec
-from heron_simpy.timing import TickConfig, TimingProfile, resolve_profile
+from heron_simpy.timing import TickConfig, TimingProfile
 
 __all__ = [
     "DEFAULT_PROFILES",
+    "OUTPUT_FILES",
     "Comparison",
     "ComparisonInterrupted",
     "Row",
     "compare",
 ]
 
-DEFAULT_PROFILES = ("ideal", "lan", "wan", "scada")
+
+#: The files :meth:`Comparison.save` writes into its folder.
+OUTPUT_FILES = ("compare.json", "compare.png")
 
 
 @dataclass(frozen=True)
@@ -166,6 +176,33 @@ class Comparison:
             ) from None
         return pd.DataFrame([asdict(r) for r in self.rows])
 
+    def save(self, folder: str | Path, *, plot: bool | None = None) -> list[Path]:
+        """Write ``compare.json`` and ``compare.png`` into ``folder``.
+
+        Files are replaced atomically; missing folders are created.
+
+        Args:
+            folder: The output folder.
+            plot: Write the PNG too (needs matplotlib); None: when matplotlib
+                is installed. Never without rows.
+
+        Returns:
+            The paths written.
+
+        Raises:
+            ConfigError: A path is a symbolic link or a directory, or ``plot``
+                is True without matplotlib.
+            OSError: A file cannot be written.
+        """
+        out = Path(folder)
+        json_name, png_name = OUTPUT_FILES
+        written = [self.to_json(out / json_name)]
+        if plot is None:
+            plot = has_matplotlib()
+        if plot and self.rows:
+            written.append(self.plot(out / png_name))
+        return written
+
     def plot(self, path: str | Path) -> Path:
         """Save a PNG: return bars with CIs, or the sweep curve (``plot`` extra)."""
         from heron_simpy.compare.plots import plot_comparison  # noqa: PLC0415
@@ -185,6 +222,7 @@ def compare(  # noqa: PLR0917  (DESIGN.md section 10 fixes this positional order
     sweep: Sweep | None = None,
     progress: Callable[[int, int], None] | None = None,
     ray_address: str | None = None,
+    event_budget: float | None = DEFAULT_EVENT_BUDGET,
     **overrides: Any,
 ) -> Comparison:
     """Run ``policy`` under every timing regime and seed; summarise per regime.
@@ -202,6 +240,10 @@ def compare(  # noqa: PLR0917  (DESIGN.md section 10 fixes this positional order
         sweep: Vary one parameter instead of comparing named profiles.
         progress: ``progress(done, total)`` after each finished episode.
         ray_address: Ray cluster address for ``backend="ray"``.
+        event_budget: Largest estimated event count of the whole comparison
+            (regimes x seeds x one episode's estimate, set-up included; see
+            :mod:`heron_simpy.engine.budget`), checked before any episode
+            runs; None: no limit.
         **overrides: Scenario overrides (``n_agents=...``).
 
     Returns:
@@ -212,6 +254,8 @@ def compare(  # noqa: PLR0917  (DESIGN.md section 10 fixes this positional order
         ConfigError: Unknown scenario, profile, override, backend or policy;
             a ``t_end`` that is not a finite number > 0; seeds or sweep
             values given twice.
+        BudgetError: The comparison would take more than ``event_budget``
+            events (counted before any seed list or regime is built).
         EpisodeError: An episode raised; the message names the regime, the
             seed and the cause, and ``partial`` holds the rows of every regime
             whose episodes all finished. No new episode starts after a
@@ -227,20 +271,14 @@ def compare(  # noqa: PLR0917  (DESIGN.md section 10 fixes this positional order
         >>> [r.label for r in result.rows], result.rows[0].degradation
         (['ideal', 'scada'], 0.0)
     """
-    entry = spec(scenario_id)
-    entry.config(**overrides)  # fail fast on bad overrides
+    spec(scenario_id).config(**overrides)  # fail fast on bad overrides
+    budget = check_event_budget(event_budget, "compare")
     load_policy(policy)  # fail fast on a bad reference
-    _check_t_end(t_end)
-    seed_list = _seeds(seeds)
-    regimes = sweep.regimes() if sweep is not None else _regimes(profiles)
-    if sweep is not None and sweep.param not in (
-        "obs_delay",
-        "act_delay",
-        "msg_delay",
-        "jitter_ratio",
-        "loss",
-    ):
-        entry.config(**overrides, **{sweep.param: sweep.values[0]})
+    check_t_end(t_end)
+    seed_list = checked_seeds(seeds)
+    regimes = plan_regimes(
+        scenario_id, profiles, sweep, len(seed_list), t_end, overrides, budget
+    )
     jobs = [
         Job(
             i * len(seed_list) + j,
@@ -251,6 +289,7 @@ def compare(  # noqa: PLR0917  (DESIGN.md section 10 fixes this positional order
             s,
             t_end,
             tuple(overrides.items()) + reg.overrides,
+            budget,
         )
         for i, reg in enumerate(regimes)
         for j, s in enumerate(seed_list)
@@ -321,81 +360,6 @@ def _comparison(  # noqa: PLR0917  (internal; one call site)
         None if sweep is None else sweep.param,
         error,
     )
-
-
-def _check_t_end(t_end: float | None) -> None:
-    """Refuse a horizon no episode could run with, before any episode runs."""
-    if t_end is None:
-        return
-    if (
-        isinstance(t_end, bool)
-        or not isinstance(t_end, (int, float))
-        or not math.isfinite(t_end)
-        or t_end <= 0
-    ):
-        raise ConfigError(
-            f"compare t_end must be a finite number > 0 s or None, got {t_end!r}"
-        )
-
-
-def _seeds(seeds: int | Sequence[int]) -> list[int]:
-    if isinstance(seeds, bool):
-        raise ConfigError(
-            f"compare seeds must be a count >= 1 or a list of seeds, got {seeds!r}"
-        )
-    if isinstance(seeds, int):
-        if seeds < 1:
-            raise ConfigError(
-                f"compare seeds must be a count >= 1 or a list of seeds, got {seeds!r}"
-            )
-        return list(range(seeds))
-    if not isinstance(seeds, Iterable):
-        raise ConfigError(
-            f"compare seeds must be a count >= 1 or a list of seeds, got {seeds!r}"
-        )
-    out = list(seeds)
-    if not out or not all(
-        isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in out
-    ):
-        raise ConfigError(
-            f"compare seeds must be a count >= 1 or a list of seeds, got {seeds!r}"
-        )
-    repeated = sorted(s for s, n in Counter(out).items() if n > 1)
-    if repeated:
-        shown = ", ".join(map(repr, repeated[:5])) + (
-            ", ..." if len(repeated) > 5 else ""
-        )
-        raise ConfigError(
-            f"compare seeds must be distinct (a repeated seed repeats its episode "
-            f"and narrows the interval falsely), got {shown} more than once"
-        )
-    return out
-
-
-def _regimes(
-    profiles: Iterable[str | TimingProfile | TickConfig] | None,
-) -> list[Regime]:
-    if isinstance(profiles, str):
-        raise ConfigError(
-            "compare profiles must be a list of timing regimes "
-            f"(for one profile pass [{profiles!r}]), got {profiles!r}"
-        )
-    if profiles is not None and not isinstance(profiles, Iterable):
-        raise ConfigError(
-            f"compare profiles must be a list of timing regimes, got {profiles!r}"
-        )
-    out = []
-    for p in DEFAULT_PROFILES if profiles is None else profiles:
-        prof = resolve_profile(p)
-        out.append(Regime(p if isinstance(p, str) else prof.name, prof))
-    if not out:
-        raise ConfigError(
-            "compare profiles must name at least one timing regime, got none"
-        )
-    labels = [r.label for r in out]
-    if len(set(labels)) != len(labels):
-        raise ConfigError(f"compare profiles must be distinct, got {labels!r}")
-    return out
 
 
 def _row(reg: Regime, eps: list[EpisodeSummary]) -> Row:

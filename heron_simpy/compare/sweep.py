@@ -10,6 +10,12 @@ from typing import Any
 
 import numpy as np
 
+from heron_simpy.engine.budget import (
+    AGENT_SETUP_EVENTS,
+    DEFAULT_EVENT_BUDGET,
+    check_event_budget,
+    refuse_over_budget,
+)
 from heron_simpy.exceptions import ConfigError
 from heron_simpy.timing import BernoulliLoss, JitterType, TimingProfile, resolve_profile
 
@@ -107,14 +113,17 @@ class Sweep:
     def regimes(self) -> list[Regime]:
         """One regime per value."""
         base = resolve_profile(self.base)
-        out = []
-        for v in self.values:
-            label = f"{self.param}={exact(v)}"
-            if self.param in PROFILE_PARAMS:
-                out.append(Regime(label, _apply(base, self.param, v), (), v))
-            else:
-                out.append(Regime(label, base, ((self.param, v),), v))
-        return out
+        return [self._regime(base, v) for v in self.values]
+
+    def regime(self, index: int) -> Regime:
+        """The regime of ``values[index]`` alone (no other value is built)."""
+        return self._regime(resolve_profile(self.base), self.values[index])
+
+    def _regime(self, base: TimingProfile, value: float) -> Regime:
+        label = f"{self.param}={exact(value)}"
+        if self.param in PROFILE_PARAMS:
+            return Regime(label, _apply(base, self.param, value), (), value)
+        return Regime(label, base, ((self.param, value),), value)
 
 
 def exact(value: float) -> str:
@@ -152,11 +161,29 @@ _SWEEP = re.compile(
 )
 
 
-def parse_sweep(text: str, base: str | TimingProfile = "ideal") -> Sweep:
+def parse_sweep(
+    text: str,
+    base: str | TimingProfile = "ideal",
+    *,
+    event_budget: float | None = DEFAULT_EVENT_BUDGET,
+) -> Sweep:
     """Parse ``PARAM=START:STOP:N`` (N evenly spaced values, both ends included).
 
+    N is counted before any value is made: every value is at least one
+    episode, and an episode sets up at least one agent
+    (``AGENT_SETUP_EVENTS`` events), so N is refused when that floor is over
+    ``event_budget`` (:mod:`heron_simpy.engine.budget`). :func:`compare` then
+    checks the real estimate of every episode.
+
+    Args:
+        text: ``PARAM=START:STOP:N``.
+        base: The profile the values are applied to.
+        event_budget: Events the comparison may take; None: no limit.
+
     Raises:
-        ConfigError: Malformed text, non-numbers, N < 1, or START > STOP.
+        ConfigError: Malformed text, non-numbers, N < 1, START > STOP, or
+            equal values.
+        BudgetError: N values cannot fit in ``event_budget``.
 
     Example:
         >>> from heron_simpy.compare import parse_sweep
@@ -182,6 +209,12 @@ def parse_sweep(text: str, base: str | TimingProfile = "ideal") -> Sweep:
         )
     if n < 1 or start > stop:
         raise ConfigError(f"sweep needs N >= 1 and START <= STOP, got {text!r}")
+    refuse_over_budget(
+        float(n) * AGENT_SETUP_EVENTS,
+        check_event_budget(event_budget, "parse_sweep"),
+        f"sweep {text.strip()!r} ({n:,} values, each at least one episode of "
+        "one agent)",
+    )
     values: Sequence[float] = (
         [start] if n == 1 else np.linspace(start, stop, n).tolist()
     )

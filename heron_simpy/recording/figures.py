@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any
 
 from heron_simpy.exceptions import ConfigError
 from heron_simpy.recording.files import atomic_write
 
-__all__ = ["DPI", "load_matplotlib", "save_figure"]
+__all__ = ["DPI", "has_matplotlib", "load_matplotlib", "save_figure"]
 
 #: Resolution of every PNG heron_simpy writes.
 DPI = 120
+
+
+def has_matplotlib() -> bool:
+    """Whether the optional plotting dependency can be imported."""
+    try:
+        importlib.import_module("matplotlib")
+    except ImportError:
+        return False
+    return True
 
 
 def load_matplotlib(what: str) -> tuple[Any, Any]:

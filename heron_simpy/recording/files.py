@@ -124,7 +124,7 @@ def _refuse_link_or_dir(path: Path, subject: str) -> None:
 
 
 def check_output_file(path: str | Path, subject: str) -> Path:
-    """Check before any work that ``path`` can be written; create its parents.
+    """Check before any work that ``path`` can be written (nothing is created).
 
     Args:
         path: The file to be written later (with :func:`atomic_write`).
@@ -146,7 +146,8 @@ def check_output_file(path: str | Path, subject: str) -> Path:
 def check_output_dir(path: str | Path, subject: str, names: tuple[str, ...]) -> Path:
     """Check before any work that files ``names`` can be written into ``path``.
 
-    Creates ``path`` (and its parents) when missing.
+    Nothing is created: a missing ``path`` is checked by its nearest existing
+    parent, and :func:`atomic_write` creates the folders when it writes.
 
     Args:
         path: The output directory.
@@ -174,24 +175,26 @@ def check_output_dir(path: str | Path, subject: str, names: tuple[str, ...]) -> 
 
 
 def _writable_dir(folder: Path, subject: str) -> None:
-    """Create ``folder`` if needed and check that files can be created in it."""
+    """Check that ``folder`` is, or can be made, a folder files can be made in."""
     if folder.exists() and not folder.is_dir():
         raise ConfigError(
             f"{subject} must be a directory, not a file, got {str(folder)!r}"
         )
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
+    existing = next(p for p in (folder, *folder.parents) if p.exists())
+    if not existing.is_dir():
         raise ConfigError(
-            f"{subject} cannot be created ({reason}), got {str(folder)!r}"
-        ) from exc
+            f"{subject} cannot be created (Not a directory: {str(existing)!r}), "
+            f"got {str(folder)!r}"
+        )
     try:  # the real test (os.access says yes to root on a read-only folder)
-        fd, probe = _create_temp(folder / ".heron-probe")
+        fd, probe = _create_temp(existing / ".heron-probe")
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        raise ConfigError(
-            f"{subject} must be a writable directory ({reason}), got {str(folder)!r}"
-        ) from exc
+        verb = (
+            "must be a writable directory"
+            if existing == folder
+            else ("cannot be created")
+        )
+        raise ConfigError(f"{subject} {verb} ({reason}), got {str(folder)!r}") from exc
     os.close(fd)
     probe.unlink()

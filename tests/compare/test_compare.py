@@ -14,6 +14,7 @@ import pytest
 import heron_simpy
 from heron_simpy import ConfigError
 from heron_simpy.compare import (
+    Comparison,
     EpisodeError,
     Job,
     Sweep,
@@ -24,6 +25,8 @@ from heron_simpy.compare import (
     t_quantile,
 )
 from heron_simpy.compare.sweep import exact
+from heron_simpy.exceptions import BudgetError
+from heron_simpy.registry import build
 from heron_simpy.timing import BernoulliLoss, JitterType, profiles
 
 T_END = 15.0
@@ -380,3 +383,24 @@ def test_sweep_labels_are_exact_and_distinct() -> None:
     ]
     assert exact(0.1 + 0.2) == "0.30000000000000004"
     assert exact(2.0) == "2"
+
+
+def test_save_writes_json_and_png_only_with_rows(tmp_path) -> None:
+    pytest.importorskip("matplotlib")
+    result = compare("battery-v0", profiles=["ideal"], seeds=1, workers=1, t_end=1.0)
+    assert [p.name for p in result.save(tmp_path / "a")] == [
+        "compare.json",
+        "compare.png",
+    ]
+    assert [p.name for p in result.save(tmp_path / "b", plot=False)] == ["compare.json"]
+    empty = Comparison("battery-v0", "ideal", [], [], None, "x")
+    assert [p.name for p in empty.save(tmp_path / "c")] == ["compare.json"]
+
+
+def test_budget_counts_regimes_seeds_and_episode_estimates() -> None:
+    per_episode = build("battery-v0").estimate_events("ideal", 1.0)
+    budget = 2 * 3 * per_episode
+    kwargs = {"profiles": ["ideal", "lan"], "workers": 1, "t_end": 1.0}
+    assert compare("battery-v0", seeds=3, event_budget=budget, **kwargs).rows
+    with pytest.raises(BudgetError, match=re.escape("2 regimes x 4 seeds")):
+        compare("battery-v0", seeds=4, event_budget=budget, **kwargs)

@@ -568,3 +568,118 @@ def test_help_says_the_policy_is_imported_and_called(command: str) -> None:
     text = " ".join(result.stdout.split())
     assert "import MODULE and call CALLABLE(agent_id, observation)" in text
     assert "runs MODULE's code" in text
+
+
+# ----------------------------------------------------------- event budget
+
+BUDGET_CLI = [
+    pytest.param(
+        "compare battery-v0 --seeds 100000000 --t-end 1 --workers 1",
+        ["100,000,000 seeds", "event budget", "--event-budget"],
+        id="seeds-1e8",
+    ),
+    pytest.param(
+        "compare battery-v0 --sweep obs_delay=0:1:100000000 --t-end 1 --workers 1",
+        ["'obs_delay=0:1:100000000'", "100,000,000 values", "event budget"],
+        id="sweep-1e8",
+    ),
+    pytest.param(
+        "compare battery-v0 --sweep obs_delay=0:1:300000 --seeds 1 --t-end 1",
+        ["300,000 regimes x 1 seeds", "event budget"],
+        id="sweep-3e5-counted-before-built",
+    ),
+    pytest.param(
+        "compare battery-v0 --profiles ideal --seeds 1 --t-end 1e308 --workers 1",
+        ["t_end=1e+308", "event budget"],
+        id="compare-t-end-1e308",
+    ),
+    pytest.param(
+        "compare battery-v0 --profiles ideal --seeds 1 --workers 1 "
+        "--set n_agents=1000000000",
+        ["1,000,000,001 agents", "event budget"],
+        id="compare-billion-agents",
+    ),
+    pytest.param(
+        "compare battery-v0 --profiles ideal,lan --seeds 2 --t-end 1 --workers 1 "
+        "--event-budget 500",
+        ["2 regimes x 2 seeds", "event budget of 500"],
+        id="compare-own-budget",
+    ),
+    pytest.param(
+        "run battery-v0 --t-end 1e308", ["1e+308", "event budget"], id="run-1e308"
+    ),
+    pytest.param(
+        "run battery-v0 --t-end 100 --event-budget 100",
+        ["event budget of 100"],
+        id="run-own-budget",
+    ),
+    pytest.param("demo --t-end 1e308", ["1e+308", "event budget"], id="demo-1e308"),
+]
+
+
+@pytest.mark.parametrize(("command", "culprits"), BUDGET_CLI)
+def test_work_over_the_event_budget_is_refused_at_once(
+    tmp_path: Path, command: str, culprits: list[str]
+) -> None:
+    _module(tmp_path, "marking_policy", MARKING_POLICY)
+    policy = [] if command.startswith("demo") else ["--policy", "marking_policy:act"]
+    start = time.monotonic()
+    result = run_cli([*command.split(), *policy], cwd=tmp_path, timeout=60)
+    assert_refused(result, culprits)
+    assert time.monotonic() - start < 30
+    assert not (tmp_path / "episode-ran").exists()
+    assert not (tmp_path / "heron-out").exists()
+
+
+def test_a_raised_event_budget_lets_the_work_run(tmp_path: Path) -> None:
+    args = "compare battery-v0 --profiles ideal,lan --seeds 2 --t-end 1 --workers 1"
+    refused = run_cli([*args.split(), "--event-budget", "500"], cwd=tmp_path)
+    assert_refused(refused, ["2 regimes x 2 seeds", "event budget of 500"])
+    for budget in ("1e9", "none"):
+        result = run_cli([*args.split(), "--event-budget", budget], cwd=tmp_path)
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert _rows(tmp_path / "heron-out") == [("ideal", 2), ("lan", 2)]
+
+
+@pytest.mark.parametrize(
+    ("code", "culprits"),
+    [
+        pytest.param(
+            "compare('battery-v0', seeds=10**8, t_end=1.0, workers=1)",
+            ["100,000,000 seeds"],
+            id="api-seeds-1e8",
+        ),
+        pytest.param(
+            "parse_sweep('obs_delay=0:1:100000000')",
+            ["100,000,000 values"],
+            id="api-parse-sweep-1e8",
+        ),
+        pytest.param(
+            "compare('battery-v0', sweep=Sweep('coordinator_tick', (1.0, 1e-12)), "
+            "seeds=1, t_end=10.0, workers=1)",
+            ["2 regimes x 1 seeds", "t_end=10 s"],
+            id="api-sweep-picosecond-tick",
+        ),
+        pytest.param(
+            "compare('battery-v0', profiles=['ideal'], seeds=1, t_end=1e308, workers=1)",
+            ["t_end=1e+308"],
+            id="api-t-end-1e308",
+        ),
+    ],
+)
+def test_api_over_the_event_budget_is_refused_at_once(
+    code: str, culprits: list[str]
+) -> None:
+    script = f"""
+from heron_simpy.compare import Sweep, compare, parse_sweep
+from heron_simpy.exceptions import BudgetError
+try:
+    {code}
+except BudgetError as exc:
+    print("refused:", exc)
+"""
+    result = run_python(script, timeout=60)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.startswith("refused: "), result.stdout[-2000:]
+    for culprit in culprits:
+        assert culprit in result.stdout
