@@ -15,7 +15,8 @@ def _drop_working_directory() -> None:
     imported instead of the installed module when the CLI imports it on use.
     A ``--policy`` module is still found there: it is looked up last.
     """
-    if not sys.flags.safe_path and sys.path and sys.path[0] in ("", os.getcwd()):
+    safe_path = getattr(sys.flags, "safe_path", False)  # -P, Python >= 3.11
+    if not safe_path and sys.path and sys.path[0] in ("", os.getcwd()):
         del sys.path[0]
 
 

@@ -100,7 +100,7 @@ def load_policy(ref: PolicyRef) -> Callable[[str, Any], Any] | None:
         )
     if not callable(target):
         raise ConfigError(f"policy {ref!r} is not callable, got {target!r}")
-    return target  # type: ignore[no-any-return]
+    return target
 
 
 def _split_ref(ref: Any) -> tuple[str, str]:
