@@ -14,7 +14,6 @@ from simpy.events import Event
 from heron_simpy.agents import Agent, AgentProcess, bind_tree
 from heron_simpy.agents.process import Pending
 from heron_simpy.broker import Broker, Message
-from heron_simpy.checks import check_time
 from heron_simpy.engine import EVALUATE, PHASES, Kernel, Timer, priority
 from heron_simpy.engine.budget import (
     AGENT_SETUP_EVENTS,
@@ -38,6 +37,7 @@ from heron_simpy.timing import (
     is_loss_model,
     resolve_profile,
 )
+from heron_simpy.timing.checks import check_time
 from heron_simpy.timing.rng import check_seed
 
 __all__ = ["Episode", "Simulation"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from heron_simpy.checks import shown, to_float
 from heron_simpy.exceptions import ConfigError
+from heron_simpy.timing.checks import shown, to_float
 
 __all__ = ["csv_floats", "is_multiple", "is_number", "number_problems"]
 

@@ -1,4 +1,4 @@
-"""The shared argument checks (``heron_simpy.checks``): one rule for every number."""
+"""The shared argument checks (``heron_simpy.timing.checks``): one rule for every number."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from heron_simpy import ConfigError
-from heron_simpy.checks import check_real, check_time, shown, to_float
+from heron_simpy.timing.checks import check_real, check_time, shown, to_float
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,6 @@ from typing import Any
 import simpy
 from simpy.events import Event as SimpyEvent
 
-from heron_simpy.checks import check_time, shown, to_float
 from heron_simpy.engine.events import PHASE_OF, Event, EventType
 from heron_simpy.engine.kernel import Kernel, Timer, check_run
 from heron_simpy.engine.ordering import TICK, priority
@@ -23,6 +22,7 @@ from heron_simpy.recording import (
     TickRecord,
 )
 from heron_simpy.timing import Sampler, TickConfig, TickSamplers
+from heron_simpy.timing.checks import check_time, shown, to_float
 from heron_simpy.timing.rng import check_seed
 
 __all__ = ["Event", "EventScheduler", "EventType"]

@@ -19,8 +19,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from heron_simpy.checks import shown, to_float
 from heron_simpy.exceptions import ConfigError
+from heron_simpy.timing.checks import shown, to_float
 
 __all__ = [
     "FAULT_KINDS",

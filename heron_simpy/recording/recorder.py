@@ -8,9 +8,9 @@ from collections import deque
 from collections.abc import Iterator
 from typing import Literal
 
-from heron_simpy.checks import shown
 from heron_simpy.exceptions import ConfigError
 from heron_simpy.recording.records import Record
+from heron_simpy.timing.checks import shown
 
 __all__ = ["MODES", "Recorder"]
 

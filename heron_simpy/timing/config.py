@@ -8,8 +8,8 @@ import numbers
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, cast
 
-from heron_simpy.checks import check_real, shown
 from heron_simpy.exceptions import ConfigError
+from heron_simpy.timing.checks import check_real, shown
 from heron_simpy.timing.delays import (
     DelayModel,
     Sampler,

@@ -9,8 +9,8 @@ from typing import Protocol, TypeAlias, runtime_checkable
 
 import numpy as np
 
-from heron_simpy.checks import shown, to_float
 from heron_simpy.exceptions import ConfigError
+from heron_simpy.timing.checks import shown, to_float
 from heron_simpy.timing.delays import is_delay_model
 from heron_simpy.timing.rng import BATCH, batched, constant
 

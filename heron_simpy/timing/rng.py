@@ -10,8 +10,8 @@ from typing import TypeAlias, TypeVar
 
 import numpy as np
 
-from heron_simpy.checks import shown
 from heron_simpy.exceptions import ConfigError
+from heron_simpy.timing.checks import shown
 
 __all__ = [
     "BATCH",
