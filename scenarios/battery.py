@@ -13,12 +13,12 @@ they pay message delays and can be lost.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 from gymnasium import spaces
 from heron_simpy.scenarios.checks import number_problems
+from heron_simpy.scenarios.series import LazySeries, episode_rows
 
 from heron_simpy.agents import CoordinatorAgent, FieldAgent
 from heron_simpy.exceptions import ConfigError
@@ -81,9 +81,19 @@ class Config:
         if problems:
             raise ConfigError("invalid battery-v0 Config:\n- " + "\n- ".join(problems))
 
+    @property
+    def agent_count(self) -> int:
+        """Agents ``build`` creates: the batteries, plus the fleet coordinator."""
+        return self.n_agents + (1 if self.coordinator else 0)
+
 
 class BatteryPlant:
-    """State of charge of n batteries; loads drift as a seeded random walk."""
+    """State of charge of n batteries; loads drift as a seeded random walk.
+
+    The walk's increments are drawn a chunk of steps at a time as the plant
+    advances (:class:`LazySeries`), from the reset's generator: the same numbers
+    as one whole-episode draw, in memory that does not grow with the horizon.
+    """
 
     def __init__(self, config: Config) -> None:
         self.config = config
@@ -93,23 +103,31 @@ class BatteryPlant:
         self.soc = np.zeros(self.n)
         self.load = np.zeros(self.n)
         self.throughput = np.zeros(self.n)
-        self._noise = np.zeros((0, self.n))
+        self._rng = np.random.default_rng(0)
+        self._noise = LazySeries(1, self.n, self._draw_noise)
         self._step = 0
 
     def reset(self, rng: np.random.Generator) -> None:
-        """Random initial charge; pre-draw the load walk for the whole episode."""
+        """Random initial charge; the load walk's increments are drawn lazily."""
         c = self.config
         self.soc = rng.uniform(0.2, 0.8, self.n)
         self.load = np.full(self.n, c.load_mean)
-        steps = math.ceil(c.horizon / c.dt) + 1
-        self._noise = rng.normal(0.0, c.load_noise, (steps, self.n))
+        # The walk is the generator's last use: its chunks continue the stream.
+        self._rng = rng
+        self._noise = LazySeries(
+            episode_rows(c.horizon, c.dt), self.n, self._draw_noise
+        )
         self.throughput = np.zeros(self.n)
         self._step = 0
+
+    def _draw_noise(self, start: int, stop: int) -> np.ndarray:
+        """Load-walk increments of steps ``start .. stop - 1``, one row each."""
+        return self._rng.normal(0.0, self.config.load_noise, (stop - start, self.n))
 
     def advance(self, dt: float) -> None:
         """Drain by the load for one physics step; the load takes a random step."""
         self.soc = np.clip(self.soc - self.load * dt, 0.0, 1.0)
-        row = self._noise[min(self._step, len(self._noise) - 1)]
+        row = self._noise.row(self._step)
         self.load = np.clip(self.load + row, 0.0, 4 * self.config.load_mean)
         self._step += 1
 

@@ -28,7 +28,8 @@ from typing import Any
 
 import numpy as np
 from gymnasium import spaces
-from heron_simpy.scenarios.checks import is_number, number_problems
+from heron_simpy.scenarios.checks import is_multiple, is_number, number_problems
+from heron_simpy.scenarios.series import LazySeries
 
 from heron_simpy.agents import CoordinatorAgent, FieldAgent
 from heron_simpy.exceptions import ConfigError
@@ -113,6 +114,11 @@ class Config:
         if problems:
             raise ConfigError("invalid feeder33-v0 Config:\n- " + "\n- ".join(problems))
 
+    @property
+    def agent_count(self) -> int:
+        """Agents ``build`` creates: the feeder, one per PV and one per battery."""
+        return 1 + len(self.pv_buses) + len(self.battery_buses)
+
 
 _POSITIVE = (
     "horizon",
@@ -179,8 +185,7 @@ def _grid_problems(c: Config) -> list[str]:
         return problems
     for name in ("horizon", "coordinator_tick"):
         value = getattr(c, name)
-        steps = value / c.dt if is_number(value) and value > 0 else None
-        if steps is not None and not (steps >= 1 and abs(steps - round(steps)) < 1e-9):
+        if is_number(value) and value > 0 and not is_multiple(value, c.dt):
             problems.append(
                 f"{name} must be a whole multiple of dt ({c.dt!r} s), got {value!r}"
             )
@@ -225,11 +230,20 @@ class FeederPlant:
     """The 33-bus feeder: a pandapower net plus numpy state.
 
     Per physics step k (``dt`` s): loads = case33bw peak x ``load_scale`` x
-    the load shape at step k x seeded noise; PV i injects ``pv_series[k, i]`` kW
-    and its commanded reactive power (kvar, + = injection); battery j injects
+    the load shape at step k x seeded noise; PV i injects the clear-sky shape x
+    its seeded cloud factor at step k, kW, and its commanded reactive power
+    (kvar, + = injection); battery j injects
     its commanded power clipped by the SoC limits (kW, + = discharge). Then one
     AC power flow; bus voltages ``vm`` (p.u.) and line loadings (%) are stored
     and the step's cost accrues (see :meth:`step_cost`).
+
+    The per-step inputs are made a chunk of steps at a time as the plant
+    advances (:class:`LazySeries`), from the reset's generator. Reset draws the
+    first chunk's load noise, then the batteries' initial charge; later chunks
+    continue the stream. An episode that fits in one chunk (4096 steps, 68 h at
+    dt = 60 s) therefore draws exactly what one whole-episode draw gives; a
+    longer one draws its later noise after the initial charge (same
+    distribution, other numbers).
     """
 
     def __init__(self, config: Config) -> None:
@@ -270,10 +284,16 @@ class FeederPlant:
         self.bus_of.update({f"battery_{b}": b for b in c.battery_buses})
         self.runs = 0
         self.failures = 0
-        self.pv_series = np.zeros((1, len(c.pv_buses)))
-        self.load_series = np.ones(1)
-        self.noise = np.ones((1, len(self.load_bus)))
+        self._rng = np.random.default_rng(0)
+        self._phase = np.zeros(len(c.pv_buses))
+        self._depth = np.zeros(len(c.pv_buses))
+        self._inputs = LazySeries(1, self._width, self._make_inputs)
         self._zero()
+
+    @property
+    def _width(self) -> int:
+        """Values per step of the inputs: PV kW, load shape, load noise."""
+        return len(self.config.pv_buses) + 1 + len(self.load_bus)
 
     def _zero(self) -> None:
         c = self.config
@@ -297,29 +317,39 @@ class FeederPlant:
         self._zero()
         self.runs = 0
         self.failures = 0
-        steps = round(c.horizon / c.dt) + 1
-        hours = np.mod(c.start_hour + np.arange(steps) * c.dt / SECONDS_PER_HOUR, 24)
         # Each PV: the clear-sky shape x a seeded, slowly varying cloud factor.
         n_pv = len(c.pv_buses)
-        phase = rng.uniform(0.0, 2.0 * np.pi, n_pv)
-        depth = rng.uniform(0.0, 0.3, n_pv)
-        cloud = 1.0 - depth[None, :] * (
-            0.5 + 0.5 * libm.sin(2.0 * np.pi * hours[:, None] / 1.5 + phase[None, :])
-        )
-        self.pv_series = pv_shape(hours)[:, None] * cloud * c.pv_kwp
-        self.load_series = load_shape(hours)
-        self.noise = 1.0 + rng.normal(0.0, 0.02, (steps, len(self.load_bus)))
+        self._phase = rng.uniform(0.0, 2.0 * np.pi, n_pv)
+        self._depth = rng.uniform(0.0, 0.3, n_pv)
+        self._rng = rng
+        steps = round(c.horizon / c.dt) + 1
+        self._inputs = LazySeries(steps, self._width, self._make_inputs)
+        self._inputs.row(0)  # the first chunk's noise comes before the charge
         self.soc = rng.uniform(0.4, 0.6, len(c.battery_buses))
-        self.pv = self.pv_series[0].copy()
+        self.pv = self._inputs.row(0)[:n_pv].copy()
         self._power_flow(0)
+
+    def _make_inputs(self, start: int, stop: int) -> np.ndarray:
+        """Steps ``start .. stop - 1``: [PV kW..., load shape, load noise...] each."""
+        c = self.config
+        hours = np.mod(
+            c.start_hour + np.arange(start, stop) * c.dt / SECONDS_PER_HOUR, 24
+        )
+        wave = libm.sin(2.0 * np.pi * hours[:, None] / 1.5 + self._phase[None, :])
+        cloud = 1.0 - self._depth[None, :] * (0.5 + 0.5 * wave)
+        pv = pv_shape(hours)[:, None] * cloud * c.pv_kwp
+        noise = 1.0 + self._rng.normal(0.0, 0.02, (stop - start, len(self.load_bus)))
+        return np.column_stack((pv, load_shape(hours), noise))
 
     def _power_flow(self, k: int) -> bool:
         """Set the injections of step k and run the AC power flow."""
         net = self.net
-        factor = self.load_series[k] * self.noise[k]
+        n_pv = len(self.pv_idx)
+        row = self._inputs.row(k)
+        factor = row[n_pv] * row[n_pv + 1 :]
         net.load["p_mw"] = self.p_peak * factor
         net.load["q_mvar"] = self.q_peak * factor
-        net.sgen.loc[self.pv_idx, "p_mw"] = self.pv_series[k] / 1000.0
+        net.sgen.loc[self.pv_idx, "p_mw"] = row[:n_pv] / 1000.0
         net.sgen.loc[self.pv_idx, "q_mvar"] = self.pv_q / 1000.0
         net.sgen.loc[self.bat_idx, "p_mw"] = self.bat_p / 1000.0
         self.runs += 1
@@ -338,7 +368,6 @@ class FeederPlant:
     def advance(self, dt: float) -> None:
         """One physics step: devices respond, one power flow, the cost accrues."""
         c = self.config
-        k = min(self._step, len(self.pv_series) - 1)
         hours = dt / SECONDS_PER_HOUR
         energy = self.soc * c.battery_kwh
         max_dis = (energy - c.soc_min * c.battery_kwh) / hours
@@ -348,10 +377,10 @@ class FeederPlant:
         soc = self.soc - p * hours / c.battery_kwh
         self.soc = np.minimum(np.maximum(soc, c.soc_min), c.soc_max)
         self.pv_q = self.q_cmd.copy()
-        ok = self._power_flow(k)
+        ok = self._power_flow(self._step)
         self.cost += self.step_cost(ok) * hours
         self._step += 1
-        self.pv = self.pv_series[min(self._step, len(self.pv_series) - 1)].copy()
+        self.pv = self._inputs.row(self._step)[: len(self.pv_idx)].copy()
 
     def step_cost(self, converged: bool = True) -> float:
         """Cost rate of the last power flow, $/h.

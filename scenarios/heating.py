@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import csv
 import math
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from gymnasium import spaces
-from heron_simpy.scenarios.checks import csv_floats, is_number
+from heron_simpy.scenarios.checks import csv_floats, is_multiple, is_number
 
 from heron_simpy.agents import CoordinatorAgent, FieldAgent
 from heron_simpy.exceptions import ConfigError
@@ -105,6 +106,11 @@ class Config:
         """Steps per episode (horizon / dt)."""
         return round(self.horizon / self.dt)
 
+    @property
+    def agent_count(self) -> int:
+        """Agents ``build`` creates: one per room, plus the building coordinator."""
+        return self.n_rooms + (1 if self.coordinator else 0)
+
 
 def _field_problems(c: Config) -> list[str]:
     """Each field on its own: types and ranges."""
@@ -148,8 +154,7 @@ def _relation_problems(c: Config) -> list[str]:
             f"got {c.initial_high!r}"
         )
     for name in ("horizon", "coordinator_tick"):
-        ratio = getattr(c, name) / c.dt
-        if abs(ratio - round(ratio)) > 1e-9:
+        if not is_multiple(getattr(c, name), c.dt):
             problems.append(
                 f"{name} must be a whole multiple of dt ({c.dt!r} s), "
                 f"got {getattr(c, name)!r}"
@@ -162,6 +167,9 @@ def load_series(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Read the exogenous series: (outdoor temperature C, price per kWh) by index.
 
+    The file is read row by row into two float arrays (16 bytes a row), never
+    held whole as text.
+
     Args:
         path: CSV path (columns index, outdoor_temp_c, price_per_kwh); "" for
             the packaged series.
@@ -173,49 +181,93 @@ def load_series(
     Raises:
         ConfigError: Missing file, wrong header, a row without three cells,
             non-numeric, NaN or infinite values, indices not 0, 1, 2, ..., or
-            fewer rows than needed.
+            fewer rows than needed (the first of these, in this order).
     """
     file = Path(path) if path else DEFAULT_SERIES
     if not file.is_file():
         raise ConfigError(f"series file {str(file)!r} must exist, got no such file")
+    reading = _SeriesReader(file)
     with file.open(newline="") as f:
         reader = csv.reader(f)
-        header = tuple(next(reader, ()))
-        body = [row for row in reader if row]
-    if header != COLUMNS:
-        raise ConfigError(
-            f"series {str(file)!r} header must be {','.join(COLUMNS)}, "
-            f"got {','.join(header)!r}"
-        )
-    data = np.array(
-        [_series_row(file, i, row) for i, row in enumerate(body)], dtype=np.float64
-    )
-    data = data.reshape(-1, 3)
-    if not np.isfinite(data).all():
-        row, col = (int(k) for k in np.argwhere(~np.isfinite(data))[0])
-        value = float(data[row, col])
-        rule = "must not contain NaN" if math.isnan(value) else "values must be finite"
-        got = "NaN" if math.isnan(value) else repr(value)
-        raise ConfigError(f"series {str(file)!r} {rule}, got {got} at index {row}")
-    wrong = np.flatnonzero(data[:, 0] != np.arange(len(data)))
-    if wrong.size:
-        row = int(wrong[0])
-        raise ConfigError(
-            f"series {str(file)!r} index must count 0, 1, 2, ... with no gaps, "
-            f"got {data[row, 0]:g} where index {row} belongs"
-        )
-    if len(data) < rows_needed:
-        raise ConfigError(
-            f"series {str(file)!r} needs {rows_needed} rows "
-            f"(n_episode_steps + 1), got {len(data)} (short by "
-            f"{rows_needed - len(data)})"
-        )
-    return data[:, 1].copy(), data[:, 2].copy()
+        reading.header(tuple(next(reader, ())))
+        for row in reader:
+            if row:
+                reading.add(row)
+    reading.check(rows_needed)
+    return np.array(reading.outdoor), np.array(reading.price)
 
 
-def _series_row(file: Path, i: int, row: list[str]) -> list[float]:
-    """Data row ``i`` of the series as floats (three of them)."""
-    return csv_floats(f"series {str(file)!r}", COLUMNS, row, f"at index {i}")
+class _SeriesReader:
+    """Parses the series' rows one at a time and keeps each kind's first problem.
+
+    A wrong header or a malformed row is reported before a NaN or infinite
+    value, which comes before an index out of sequence, as when the whole file
+    was checked at once.
+    """
+
+    def __init__(self, file: Path) -> None:
+        self.subject = f"series {str(file)!r}"
+        self.outdoor = array("d")
+        self.price = array("d")
+        self.count = 0
+        self.malformed: str | None = None  # header or a row's cells
+        self.nonfinite: str | None = None
+        self.gap: str | None = None
+
+    def header(self, header: tuple[str, ...]) -> None:
+        """Check the header row."""
+        if header != COLUMNS:
+            self.malformed = (
+                f"{self.subject} header must be {','.join(COLUMNS)}, "
+                f"got {','.join(header)!r}"
+            )
+
+    def add(self, row: list[str]) -> None:
+        """Parse and keep data row ``count`` (once a row is malformed, only count)."""
+        i = self.count
+        self.count += 1
+        if self.malformed is not None:
+            return
+        try:
+            index, outdoor, price = map(float, row)
+        except ValueError:  # the shared check words the message
+            try:
+                csv_floats(self.subject, COLUMNS, row, f"at index {i}")
+            except ConfigError as exc:
+                self.malformed = str(exc)
+                return
+            raise  # pragma: no cover - csv_floats accepts what float() refuses
+        if self.nonfinite is None:
+            self.nonfinite = _nonfinite(self.subject, (index, outdoor, price), i)
+        if self.gap is None and index != i:
+            self.gap = (
+                f"{self.subject} index must count 0, 1, 2, ... with no gaps, "
+                f"got {index:g} where index {i} belongs"
+            )
+        self.outdoor.append(outdoor)
+        self.price.append(price)
+
+    def check(self, rows_needed: int) -> None:
+        """Raise the first problem found, or a shortfall of rows."""
+        for problem in (self.malformed, self.nonfinite, self.gap):
+            if problem is not None:
+                raise ConfigError(problem)
+        if self.count < rows_needed:
+            raise ConfigError(
+                f"{self.subject} needs {rows_needed} rows "
+                f"(n_episode_steps + 1), got {self.count} (short by "
+                f"{rows_needed - self.count})"
+            )
+
+
+def _nonfinite(subject: str, values: tuple[float, ...], i: int) -> str | None:
+    """The problem of the first NaN or infinite value of row ``i``, if any."""
+    for value in values:
+        if math.isnan(value):
+            return f"{subject} must not contain NaN, got NaN at index {i}"
+        if math.isinf(value):
+            return f"{subject} values must be finite, got {value!r} at index {i}"
+    return None
 
 
 class HeatingPlant:

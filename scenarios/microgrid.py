@@ -33,6 +33,7 @@ from heron_simpy.scenarios.checks import (
     is_number,
     number_problems,
 )
+from heron_simpy.scenarios.series import LazySeries
 
 from heron_simpy.agents import CoordinatorAgent, FieldAgent, SystemAgent
 from heron_simpy.exceptions import ConfigError
@@ -128,6 +129,11 @@ class Config:
             raise ConfigError(
                 "invalid microgrid-v0 Config:\n- " + "\n- ".join(problems)
             )
+
+    @property
+    def agent_count(self) -> int:
+        """Agents ``build`` creates (operator; coordinator and devices per grid)."""
+        return 1 + self.n_microgrids * (self.n_batteries + 3)
 
 
 def _count_problems(c: Config) -> list[str]:
@@ -248,8 +254,10 @@ class MicrogridPlant:
         imbalance = net - grid               # unserved (+) / spilled (-)
 
     so ``grid + pv + sum(p) + gen + imbalance == demand - curtail`` exactly.
-    PV and demand are fixed for the whole episode at reset (the profiles,
-    scaled per microgrid by a seeded factor, plus seeded demand noise).
+    PV and demand are fixed for the episode at reset (the profiles, scaled per
+    microgrid by a seeded factor, plus seeded demand noise) but made a chunk of
+    steps at a time as the plant advances (:class:`LazySeries`); the noise is
+    the reset generator's last use, so its chunks continue one stream.
     """
 
     def __init__(self, config: Config) -> None:
@@ -265,8 +273,14 @@ class MicrogridPlant:
             for j in range(b):
                 self.where[f"mg_{i}_battery_{j}"] = (i, j)
         self._pv_day, self._load_day = load_profiles()
-        self.pv_series = np.zeros((1, m))
-        self.demand_series = np.zeros((1, m))
+        minutes = np.arange(len(self._pv_day) + 1, dtype=np.float64)
+        self._minutes = minutes  # the profiles' grid, wrapping past midnight
+        self._pv_wrap = np.append(self._pv_day, self._pv_day[0])
+        self._load_wrap = np.append(self._load_day, self._load_day[0])
+        self._rng = np.random.default_rng(0)
+        self._pv_scale = np.zeros(m)
+        self._load_scale = np.zeros(m)
+        self._series = LazySeries(1, 2 * m, self._make_series)
         self._zero()
 
     def _zero(self) -> None:
@@ -288,31 +302,40 @@ class MicrogridPlant:
         self._step = 0
 
     def reset(self, rng: np.random.Generator) -> None:
-        """Fresh state; the whole episode's PV and demand, from the profiles."""
+        """Fresh state; the episode's PV and demand, made lazily from the profiles."""
         c = self.config
         self._zero()
         self.soc = rng.uniform(0.4, 0.6, (self.n, self.b))
-        steps = round(c.horizon / c.dt) + 1
-        minutes = c.start_hour * 60.0 + np.arange(steps) * c.dt / 60.0
-        grid = np.arange(len(self._pv_day) + 1, dtype=np.float64)
-        pv_day = np.append(self._pv_day, self._pv_day[0])
-        load_day = np.append(self._load_day, self._load_day[0])
+        self._pv_scale = rng.uniform(0.85, 1.15, self.n) * c.pv_kwp
+        self._load_scale = rng.uniform(0.9, 1.1, self.n) * c.homes
+        self._rng = rng  # the demand noise is its last use
+        self._series = LazySeries(
+            _steps(c.horizon, c.dt) + 1, 2 * self.n, self._make_series
+        )
+        self._read(0)
+
+    def _make_series(self, start: int, stop: int) -> np.ndarray:
+        """PV then demand of steps ``start .. stop - 1``, kW: one row per step."""
+        c = self.config
+        minutes = c.start_hour * 60.0 + np.arange(start, stop) * c.dt / 60.0
         at = np.mod(minutes, len(self._pv_day))
-        pv_unit = np.interp(at, grid, pv_day)
-        load_unit = np.interp(at, grid, load_day)
-        pv_scale = rng.uniform(0.85, 1.15, self.n) * c.pv_kwp
-        load_scale = rng.uniform(0.9, 1.1, self.n) * c.homes
-        noise = 1.0 + rng.normal(0.0, 0.02, (steps, self.n))
-        self.pv_series = pv_unit[:, None] * pv_scale[None, :]
-        self.demand_series = load_unit[:, None] * load_scale[None, :] * noise
-        self.pv = self.pv_series[0].copy()
-        self.demand = self.demand_series[0].copy()
+        pv_unit = np.interp(at, self._minutes, self._pv_wrap)
+        load_unit = np.interp(at, self._minutes, self._load_wrap)
+        noise = 1.0 + self._rng.normal(0.0, 0.02, (stop - start, self.n))
+        pv = pv_unit[:, None] * self._pv_scale[None, :]
+        demand = load_unit[:, None] * self._load_scale[None, :] * noise
+        return np.hstack((pv, demand))
+
+    def _read(self, k: int) -> None:
+        """Set ``pv`` and ``demand`` to step ``k``'s (the last step's past the end)."""
+        row = self._series.row(k)
+        self.pv = row[: self.n].copy()
+        self.demand = row[self.n :].copy()
 
     def advance(self, dt: float) -> None:
         """One physics step: devices respond, the grid balances, costs accrue."""
         c = self.config
-        k = min(self._step, len(self.pv_series) - 1)
-        pv, demand = self.pv_series[k], self.demand_series[k]
+        pv, demand = self.pv, self.demand
         hours = dt / SECONDS_PER_HOUR
         energy = self.soc * c.battery_kwh
         max_dis = (energy - c.soc_min * c.battery_kwh) / hours
@@ -339,9 +362,7 @@ class MicrogridPlant:
         )
         self.cost += cost * hours
         self._step += 1
-        nxt = min(self._step, len(self.pv_series) - 1)
-        self.pv = self.pv_series[nxt].copy()
-        self.demand = self.demand_series[nxt].copy()
+        self._read(self._step)
 
     def apply(self, agent_id: str, action: np.ndarray) -> None:
         """Store a device's command (it takes effect from the next physics step)."""
@@ -377,6 +398,11 @@ class MicrogridPlant:
                 [self.price_signal],
             ]
         )
+
+
+def _steps(value: float, dt: float) -> int:
+    """Whole steps of ``dt`` in ``value`` (the Config makes value a multiple)."""
+    return round(value / dt)
 
 
 # ----------------------------------------------------------------- controllers

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 from gymnasium import spaces
 from heron_simpy.scenarios.checks import is_number, number_problems
+from heron_simpy.scenarios.series import LazySeries, episode_rows
 
 from heron_simpy.agents import Context, FieldAgent, PolicyAgent
 from heron_simpy.broker import Message
@@ -118,12 +119,19 @@ class Config:
                 "invalid sensor-network-v0 Config:\n- " + "\n- ".join(problems)
             )
 
+    @property
+    def agent_count(self) -> int:
+        """Agents ``build`` creates: one per sensor."""
+        return self.n_sensors
+
 
 class SensorPlant:
     """Sensor positions, the spreading event and the sensors' readings and alarms.
 
-    Everything random (positions, event onset and place, reading noise) is drawn
-    in :meth:`reset` from the plant's stream, so an episode is fixed by its seed.
+    Everything random (positions, event onset and place, reading noise) comes
+    from the reset's generator, so an episode is fixed by its seed. The reading
+    noise is its last use: it is drawn a chunk of steps at a time as the plant
+    advances (:class:`LazySeries`), the same numbers as one whole-episode draw.
     """
 
     def __init__(self, config: Config) -> None:
@@ -144,11 +152,12 @@ class SensorPlant:
         self.covered = np.zeros(self.n, dtype=bool)
         self.alarm = np.zeros(self.n, dtype=bool)
         self._distance = np.zeros(self.n)
-        self._noise = np.zeros((0, self.n))
+        self._rng = np.random.default_rng(0)
+        self._noise = LazySeries(1, self.n, self._draw_noise)
         self._step = 0
 
     def reset(self, rng: np.random.Generator) -> None:
-        """Draw the graph, the event and the whole episode's reading noise."""
+        """Draw the graph and the event; the reading noise is drawn lazily."""
         c = self.config
         self.positions = rng.uniform(0.0, 1.0, (self.n, 2))
         gap = self.positions[:, None, :] - self.positions[None, :, :]
@@ -161,11 +170,17 @@ class SensorPlant:
         self.onset = float(rng.uniform(c.onset_min, c.onset_max))
         self.origin = rng.uniform(0.0, 1.0, 2)
         self._distance = np.sqrt(((self.positions - self.origin) ** 2).sum(axis=1))
-        steps = math.ceil(c.horizon / c.dt) + 1
-        self._noise = rng.normal(0.0, c.noise, (steps, self.n))
+        self._rng = rng
+        self._noise = LazySeries(
+            episode_rows(c.horizon, c.dt), self.n, self._draw_noise
+        )
         self.alarm = np.zeros(self.n, dtype=bool)
         self._step = 0
         self._update()
+
+    def _draw_noise(self, start: int, stop: int) -> np.ndarray:
+        """Reading noise of steps ``start .. stop - 1``, one row each."""
+        return self._rng.normal(0.0, self.config.noise, (stop - start, self.n))
 
     def _update(self) -> None:
         """Recompute the front, coverage and readings at the current step."""
@@ -180,7 +195,7 @@ class SensorPlant:
             self.front = 0.0
             intensity = np.zeros(self.n)
         self.covered = self.active & (self._distance <= self.front)
-        row = self._noise[min(self._step, len(self._noise) - 1)]
+        row = self._noise.row(self._step)
         self.reading = np.clip(intensity + row, 0.0, READING_MAX)
 
     def advance(self, dt: float) -> None:

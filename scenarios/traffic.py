@@ -9,7 +9,8 @@ Read it like a SimPy script: a plant (numpy state), agents at two levels, a rewa
 
 Each intersection has two approaches (main-street through, side street) with a
 vehicle queue each. Vehicles arrive as seeded Poisson streams (corridor entry
-and every side street), pre-drawn in ``reset``. The approach holding green
+and every side street), drawn a chunk of steps at a time as the plant advances.
+The approach holding green
 discharges at saturation flow; main-street vehicles leaving intersection i
 reach intersection i+1 after ``travel_time`` (a ring buffer in the plant).
 
@@ -30,6 +31,7 @@ from typing import Any
 import numpy as np
 from gymnasium import spaces
 from heron_simpy.scenarios.checks import is_multiple, is_number, number_problems
+from heron_simpy.scenarios.series import LazySeries, episode_rows
 
 from heron_simpy.agents import CoordinatorAgent, FieldAgent
 from heron_simpy.exceptions import ConfigError
@@ -132,6 +134,11 @@ class Config:
         if problems:
             raise ConfigError("invalid traffic-v0 Config:\n- " + "\n- ".join(problems))
 
+    @property
+    def agent_count(self) -> int:
+        """Agents ``build`` creates: one signal per intersection and the corridor."""
+        return self.n_intersections + 1
+
 
 def _steps(value: float, dt: float) -> int:
     return round(value / dt)
@@ -140,8 +147,13 @@ def _steps(value: float, dt: float) -> int:
 class TrafficPlant:
     """Queues, signal phases and platoons in transit along the corridor.
 
-    All vehicle counts are whole numbers (stored as float64). Arrivals for the
-    whole episode are drawn in :meth:`reset` from the plant's stream.
+    All vehicle counts are whole numbers (stored as float64). Arrivals come
+    from the reset's generator, a chunk of steps at a time (:class:`LazySeries`):
+    each chunk draws the corridor entry's counts, then every side street's. An
+    episode that fits in one chunk (``chunk_rows(n + 1)`` steps, 4096 for a
+    short corridor) draws exactly what one whole-episode draw of the entry,
+    then of the side streets, gives; a longer one interleaves them per chunk
+    (same distribution, other numbers).
 
     Conservation: ``arrived == queue.sum() + exited + in_transit.sum()``.
     """
@@ -164,8 +176,8 @@ class TrafficPlant:
         # ring buffer: slot k holds the vehicles arriving at i+1 in k steps' time
         self.transit = np.zeros((self.travel_steps, max(self.n - 1, 0)))
         self._slot = 0
-        self._entry = np.zeros(0)
-        self._side = np.zeros((0, self.n))
+        self._rng = np.random.default_rng(0)
+        self._arrivals = LazySeries(1, self.n + 1, self._draw_arrivals)
         self._step = 0
         self.arrived = 0.0
         self.exited = 0.0
@@ -174,9 +186,10 @@ class TrafficPlant:
     def reset(self, rng: np.random.Generator) -> None:
         """Empty corridor, all signals green on the main street; draw arrivals."""
         c = self.config
-        steps = math.ceil(c.horizon / c.dt) + 1
-        self._entry = rng.poisson(c.main_rate * c.dt, steps).astype(np.float64)
-        self._side = rng.poisson(c.side_rate * c.dt, (steps, self.n)).astype(np.float64)
+        self._rng = rng
+        self._arrivals = LazySeries(
+            episode_rows(c.horizon, c.dt), self.n + 1, self._draw_arrivals
+        )
         self.queue = np.zeros((self.n, 2))
         self.phase = np.full(self.n, GREEN_MAIN, dtype=np.int64)
         self.phase_steps = np.zeros(self.n, dtype=np.int64)
@@ -187,6 +200,21 @@ class TrafficPlant:
         self.arrived = 0.0
         self.exited = 0.0
         self.switches = np.zeros(self.n, dtype=np.int64)
+
+    def _draw_arrivals(self, start: int, stop: int) -> np.ndarray:
+        """Arrivals of steps ``start .. stop - 1``: [entry, side street 0, ...]."""
+        c, k = self.config, stop - start
+        entry = self._rng.poisson(c.main_rate * c.dt, k).astype(np.float64)
+        side = self._rng.poisson(c.side_rate * c.dt, (k, self.n)).astype(np.float64)
+        return np.column_stack((entry, side))
+
+    def arrivals(self, k: int) -> tuple[float, np.ndarray]:
+        """Arrivals of step ``k``: (corridor entry, one count per side street).
+
+        Steps are read in order (a step before the current chunk is gone).
+        """
+        row = self._arrivals.row(k)
+        return float(row[0]), row[1:]
 
     @property
     def time(self) -> float:
@@ -201,10 +229,8 @@ class TrafficPlant:
     def advance(self, dt: float) -> None:
         """One physics step: arrivals, discharge at saturation, platoons, phases."""
         c = self.config
-        row = min(self._step, len(self._entry) - 1)
         # exogenous arrivals (the corridor entry and every side street)
-        entry = self._entry[row]
-        side = self._side[row]
+        entry, side = self.arrivals(self._step)
         self.queue[0, MAIN] += entry
         self.queue[:, SIDE] += side
         self.arrived += float(entry + side.sum())

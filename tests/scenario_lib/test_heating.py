@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tracemalloc
 import warnings
 from pathlib import Path
 from typing import Any
@@ -153,6 +154,43 @@ def test_series_non_numeric_and_missing_file(tmp_path: Path) -> None:
     msg = f"series file {missing!r} must exist, got no such file"
     with pytest.raises(ConfigError, match=re.escape(msg)):
         heron_simpy.make("heating-v0", series=missing)
+
+
+@pytest.mark.parametrize(
+    ("edits", "problem"),
+    [
+        # a malformed row anywhere outranks a NaN earlier in the file
+        ({3: "3,nan,0.2", 7: "7,cold,0.2"}, "values must be numeric, got 'cold'"),
+        ({3: "3,nan,0.2", 7: "7,1.0"}, "rows must have 3 columns"),
+        # a NaN or infinity outranks an index gap before it
+        ({2: "9,0.0,0.2", 5: "5,0.0,inf"}, "values must be finite, got inf at index 5"),
+        ({2: "9,0.0,0.2"}, "got 9 where index 2 belongs"),
+    ],
+    ids=["malformed-over-nan", "short-row-over-nan", "inf-over-gap", "gap"],
+)
+def test_series_reports_its_first_problem_by_kind(
+    tmp_path: Path, edits: dict[int, str], problem: str
+) -> None:
+    path = tmp_path / "bad.csv"
+    write_series(path, 289)
+    lines = path.read_text().splitlines()
+    for index, line in edits.items():
+        lines[index + 1] = line
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ConfigError, match=re.escape(problem)):
+        load_series(path, 289)
+
+
+def test_a_long_series_is_read_without_holding_its_text(tmp_path: Path) -> None:
+    path = write_series(tmp_path / "long.csv", 50_001)
+    tracemalloc.start()
+    try:
+        outdoor, price = load_series(path, 50_001)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(outdoor) == len(price) == 50_001
+    assert peak < 50_001 * 64  # two float arrays of 8 bytes a row, with slack
 
 
 # ---------------------------------------------------------------- overrides

@@ -27,10 +27,9 @@ class Checked(MicrogridPlant):
 
     def advance(self, dt: float) -> None:
         c = self.config
-        k = min(self._step, len(self.pv_series) - 1)
+        pv, demand = self.pv.copy(), self.demand.copy()  # this step's inputs
         gen_before = self.gen.copy()
         super().advance(dt)
-        pv, demand = self.pv_series[k], self.demand_series[k]
         lhs = self.grid + pv + self.bat_p.sum(axis=1) + self.gen + self.imbalance
         assert np.allclose(lhs, demand - self.curtail, rtol=0, atol=1e-9)
         assert np.all(np.abs(self.grid) <= self.limit + 1e-12)
