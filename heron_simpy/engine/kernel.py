@@ -13,6 +13,7 @@ from simpy.events import URGENT, Event
 
 from heron_simpy.exceptions import ConfigError, SimulationError
 from heron_simpy.recording import EpisodeStats, Recorder
+from heron_simpy.timing.checks import shown, to_float
 
 __all__ = ["Call", "Kernel", "Timer", "check_run", "deliver"]
 
@@ -271,15 +272,23 @@ def check_run(t_end: float, max_events: int | None, now: float) -> None:
         SimulationError: ``t_end`` is NaN or before ``now``.
         ConfigError: ``max_events`` is not None nor an int > 0.
     """
-    if isinstance(t_end, bool) or not isinstance(t_end, numbers.Real):
-        raise TypeError(f"run_until t_end must be a number of seconds, got {t_end!r}")
-    if math.isnan(t_end) or t_end < now:
+    number = to_float(t_end)
+    if number is None:
+        raise TypeError(
+            f"run_until t_end must be a number of seconds, got {shown(t_end)}"
+        )
+    if math.isinf(number) and isinstance(t_end, numbers.Integral):
+        raise ConfigError(
+            "run_until t_end must be a number of seconds within the float range "
+            f"(or inf), got {shown(t_end)}"
+        )
+    if math.isnan(number) or number < now:
         raise SimulationError(
-            f"run_until t_end must be >= the current time {now!r}, got {t_end!r}"
+            f"run_until t_end must be >= the current time {now!r}, got {shown(t_end)}"
         )
     if max_events is not None and (
         isinstance(max_events, bool)
-        or not isinstance(max_events, int)
+        or not isinstance(max_events, numbers.Integral)
         or max_events <= 0
     ):
         raise ConfigError(
@@ -293,12 +302,9 @@ def _defuse(event: Event) -> None:
 
 
 def _check_time(subject: str, value: float) -> None:
-    """Raise ConfigError unless ``value`` is a finite number."""
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or not math.isfinite(value)
-    ):
+    """Raise ConfigError unless ``value`` is a finite number (``10**400`` is not)."""
+    number = to_float(value)
+    if number is None or not math.isfinite(number):
         raise ConfigError(
-            f"{subject} must be a finite number of seconds, got {value!r}"
+            f"{subject} must be a finite number of seconds, got {shown(value)}"
         )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, TypeAlias, runtime_checkable
@@ -11,6 +10,7 @@ from typing import Protocol, TypeAlias, runtime_checkable
 import numpy as np
 
 from heron_simpy.exceptions import ConfigError
+from heron_simpy.timing.checks import check_real
 from heron_simpy.timing.rng import BATCH, batched, constant
 
 __all__ = [
@@ -34,16 +34,12 @@ Sampler: TypeAlias = Callable[[], float]
 def _check_real(
     value: object, subject: str, *, strict: bool = False, unit: str = " s"
 ) -> float:
-    """Return ``value`` as a float if it is finite and >= 0 (> 0 when strict)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{subject} must be a real number, got {value!r}")
-    number = float(value)
-    rule = f"{'>' if strict else '>='} 0{unit}"
-    if not math.isfinite(number):
-        raise ConfigError(f"{subject} must be a finite number {rule}, got {value!r}")
-    if number < 0.0 or (strict and number == 0.0):
-        raise ConfigError(f"{subject} must be {rule}, got {value!r}")
-    return number
+    """Return ``value`` as a float if it is finite and >= 0 (> 0 when strict).
+
+    The shared rule of :func:`heron_simpy.timing.checks.check_real` (an int beyond the
+    float range is a ConfigError, not an OverflowError).
+    """
+    return check_real(value, subject, strict=strict, unit=unit)
 
 
 def _set_checked(obj: object, *names: str, unit: str = " s") -> None:

@@ -17,10 +17,6 @@ lockstep path accepted, an error that did not name the culprit).
   (``test_batched_and_process_paths_accept_the_same_actions``).
 * Numbers: ``10**400`` (beyond the float range) in every numeric field is a
   ``ConfigError`` naming the field; bools are refused and numpy numbers accepted.
-
-Rows marked ``_needs(...)`` wait for a patch in a file owned elsewhere
-(``timing/delays.py``, ``engine/kernel.py``); they are strict xfails, so the
-patch landing makes them fail until the marker is dropped.
 """
 
 from __future__ import annotations
@@ -66,11 +62,6 @@ from heron_simpy.timing import (
 HUGE = 10**400  # beyond the float range (about 1.8e308)
 HUGE_SHOWN = "an int of 401 digits"
 NAN = float("nan")
-
-
-def _needs(patch: str) -> pytest.MarkDecorator:
-    """A row fixed by a patch to a file this work does not own (see the report)."""
-    return pytest.mark.xfail(strict=True, reason=f"needs the patch to {patch}")
 
 
 # ------------------------------------------------------------------ the envs
@@ -327,18 +318,18 @@ ROWS = [
     pytest.param(lambda: TickConfig.from_hz(HUGE), ConfigError, ["from_hz hz", HUGE_SHOWN], id="tickconfig-from-hz-huge"),
     pytest.param(lambda: TickConfig.from_hz(1e-320), ConfigError, ["from_hz hz", "finite tick interval", "1e-320"], id="tickconfig-from-hz-subnormal"),
     pytest.param(lambda: TickConfig.with_jitter(1.0, jitter_ratio=HUGE), ConfigError, ["TickConfig jitter_ratio", HUGE_SHOWN], id="tickconfig-with-jitter-ratio-huge"),
-    pytest.param(lambda: FixedDelay(HUGE), ConfigError, ["FixedDelay value", HUGE_SHOWN], id="fixed-delay-huge", marks=_needs("timing/delays.py _check_real")),
-    pytest.param(lambda: UniformDelay(0.0, HUGE), ConfigError, ["UniformDelay high", HUGE_SHOWN], id="uniform-delay-high-huge", marks=_needs("timing/delays.py _check_real")),
-    pytest.param(lambda: GaussianDelay(1.0, HUGE), ConfigError, ["GaussianDelay std", HUGE_SHOWN], id="gaussian-delay-std-huge", marks=_needs("timing/delays.py _check_real")),
-    pytest.param(lambda: LogNormalDelay(HUGE, 0.1), ConfigError, ["LogNormalDelay median", HUGE_SHOWN], id="lognormal-delay-median-huge", marks=_needs("timing/delays.py _check_real")),
-    pytest.param(lambda: EmpiricalDelay([0.1, HUGE]), ConfigError, ["EmpiricalDelay samples[1]", HUGE_SHOWN], id="empirical-delay-sample-huge", marks=_needs("timing/delays.py _check_real")),
+    pytest.param(lambda: FixedDelay(HUGE), ConfigError, ["FixedDelay value", HUGE_SHOWN], id="fixed-delay-huge"),
+    pytest.param(lambda: UniformDelay(0.0, HUGE), ConfigError, ["UniformDelay high", HUGE_SHOWN], id="uniform-delay-high-huge"),
+    pytest.param(lambda: GaussianDelay(1.0, HUGE), ConfigError, ["GaussianDelay std", HUGE_SHOWN], id="gaussian-delay-std-huge"),
+    pytest.param(lambda: LogNormalDelay(HUGE, 0.1), ConfigError, ["LogNormalDelay median", HUGE_SHOWN], id="lognormal-delay-median-huge"),
+    pytest.param(lambda: EmpiricalDelay([0.1, HUGE]), ConfigError, ["EmpiricalDelay samples[1]", HUGE_SHOWN], id="empirical-delay-sample-huge"),
     pytest.param(lambda: BernoulliLoss(HUGE), ConfigError, ["BernoulliLoss p", "probability", HUGE_SHOWN], id="bernoulli-loss-huge"),
     pytest.param(lambda: GilbertElliottLoss(0.1, 0.1, loss_bad=-HUGE), ConfigError, ["GilbertElliottLoss loss_bad", "a negative int of 401 digits"], id="gilbert-elliott-loss-bad-huge"),
     pytest.param(lambda: Simulation(start_time=HUGE), ConfigError, ["Simulation start_time", "finite", HUGE_SHOWN], id="sim-start-time-huge"),
     pytest.param(lambda: Simulation(start_time=True), TypeError, ["Simulation start_time", "got True"], id="sim-start-time-bool"),
     pytest.param(lambda: Simulation().reset(start_time=HUGE), ConfigError, ["Simulation.reset start_time", HUGE_SHOWN], id="sim-reset-start-time-huge"),
-    pytest.param(lambda: Simulation().run_until(HUGE), ConfigError, ["run_until t_end", HUGE_SHOWN], id="sim-run-until-huge", marks=_needs("engine/kernel.py check_run")),
-    pytest.param(lambda: EventScheduler().run_until(HUGE), ConfigError, ["run_until t_end", HUGE_SHOWN], id="scheduler-run-until-huge", marks=_needs("engine/kernel.py check_run")),
+    pytest.param(lambda: Simulation().run_until(HUGE), ConfigError, ["run_until t_end", HUGE_SHOWN], id="sim-run-until-huge"),
+    pytest.param(lambda: EventScheduler().run_until(HUGE), ConfigError, ["run_until t_end", HUGE_SHOWN], id="scheduler-run-until-huge"),
     pytest.param(lambda: EventScheduler(start_time=HUGE), ConfigError, ["EventScheduler start_time", HUGE_SHOWN], id="scheduler-start-time-huge"),
     pytest.param(lambda: EventScheduler().reset(-HUGE), ConfigError, ["EventScheduler.reset start_time", "a negative int of 401 digits"], id="scheduler-reset-huge"),
     pytest.param(lambda: EventScheduler().register_agent("a", tick_interval=HUGE), ConfigError, ["TickConfig tick_interval", HUGE_SHOWN], id="scheduler-register-tick-huge"),
