@@ -12,6 +12,7 @@ from heron_simpy.recording import Recorder
 from heron_simpy.registry import build
 from heron_simpy.simulation import Episode
 from heron_simpy.timing import TickConfig, TimingProfile
+from heron_simpy.timing.checks import shown, to_float
 
 __all__ = ["Policy", "evaluate"]
 
@@ -62,15 +63,10 @@ def evaluate(
         raise TypeError(f"evaluate policy must be callable or None, got {policy!r}")
     budget = check_event_budget(event_budget, "evaluate")
     scenario = build(scenario_id, budget, **overrides)
-    end = scenario.horizon if t_end is None else t_end
-    if (
-        isinstance(end, bool)
-        or not isinstance(end, (int, float))
-        or not end > 0
-        or math.isinf(end)
-    ):
+    end = to_float(scenario.horizon if t_end is None else t_end)
+    if end is None or not end > 0 or math.isinf(end):
         raise ConfigError(
-            f"evaluate t_end must be a finite number > 0 s, got {t_end!r}"
+            f"evaluate t_end must be a finite number > 0 s, got {shown(t_end)}"
         )
     if policy is not None:
         for agent in scenario.controllable:

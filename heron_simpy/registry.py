@@ -5,12 +5,14 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import importlib.util
+import numbers
 import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pettingzoo.utils.conversions import parallel_to_aec
 
 from heron_simpy.engine.budget import (
@@ -100,6 +102,7 @@ class ScenarioSpec:
             raise ConfigError(
                 f"{self.id} has no override {unknown[0]!r}; valid: {', '.join(fields)}"
             )
+        plain = {}
         for name, value in overrides.items():
             default = fields[name].default
             if not _same_kind(default, value):
@@ -107,7 +110,8 @@ class ScenarioSpec:
                     f"{self.id} override {name} must be {type(default).__name__}, "
                     f"got {value!r}"
                 )
-        return cls(**overrides)
+            plain[name] = _plain(default, value)
+        return cls(**plain)
 
     def build(
         self, event_budget: float | None = DEFAULT_EVENT_BUDGET, **overrides: Any
@@ -148,12 +152,29 @@ def _extra(modules: tuple[str, ...]) -> str:
 
 
 def _same_kind(default: Any, value: Any) -> bool:
-    """Whether ``value`` may replace ``default`` (an int may stand for a float)."""
-    if isinstance(default, bool) or isinstance(value, bool):
-        return isinstance(default, bool) and isinstance(value, bool)
+    """Whether ``value`` may replace ``default`` (an int may stand for a float).
+
+    numpy numbers count as the Python number they stand for; bools (numpy's
+    too) only replace bools.
+    """
+    if isinstance(default, bool) or isinstance(value, (bool, np.bool_)):
+        return isinstance(default, bool) and isinstance(value, (bool, np.bool_))
     if isinstance(default, float):
-        return isinstance(value, (int, float))
+        return isinstance(value, numbers.Real)
+    if isinstance(default, int):
+        return isinstance(value, numbers.Integral)
     return isinstance(value, type(default))
+
+
+def _plain(default: Any, value: Any) -> Any:
+    """``value`` as the Python type of ``default`` (numpy numbers unwrapped)."""
+    if isinstance(default, bool):
+        return bool(value)
+    if isinstance(default, int) and isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(default, float) and isinstance(value, numbers.Real):
+        return value if isinstance(value, int) else float(value)
+    return value
 
 
 def register(

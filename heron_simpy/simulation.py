@@ -37,7 +37,7 @@ from heron_simpy.timing import (
     is_loss_model,
     resolve_profile,
 )
-from heron_simpy.timing.checks import check_time
+from heron_simpy.timing.checks import check_time, shown, to_float
 from heron_simpy.timing.rng import check_seed
 
 __all__ = ["Episode", "Simulation"]
@@ -128,14 +128,13 @@ class Simulation:
         self.event_budget = check_event_budget(event_budget, "Simulation")
         self._rate: float | None = None
         self.profile = resolve_profile(profile)
+        step = None if eval_dt is None else to_float(eval_dt)
         if eval_dt is not None and (
-            isinstance(eval_dt, bool)
-            or not isinstance(eval_dt, (int, float))
-            or not math.isfinite(eval_dt)
-            or eval_dt <= 0
+            step is None or not math.isfinite(step) or step <= 0
         ):
             raise ConfigError(
-                f"Simulation eval_dt must be a number > 0 s or None, got {eval_dt!r}"
+                f"Simulation eval_dt must be a number > 0 s or None, "
+                f"got {shown(eval_dt)}"
             )
         if reward is not None and eval_dt is None:
             raise ConfigError(
@@ -152,7 +151,7 @@ class Simulation:
                 f"10_000)) or None, got {recorder!r}"
             )
         self.plant = plant
-        self.eval_dt = None if eval_dt is None else float(eval_dt)
+        self.eval_dt = step
         self._reward = reward
         self.kernel = Kernel(start_time, recorder)
         self.driver = PlantDriver(plant, start_time)
@@ -321,7 +320,7 @@ class Simulation:
         check_run(t_end, max_events, self.kernel.now)
         estimate = self.estimate_events(t_end)
         if max_events is not None:
-            estimate = min(estimate, float(max_events))
+            estimate = min(estimate, to_float(max_events) or math.inf)
         refuse_over_budget(estimate, self.event_budget, self._run_text(t_end))
         self.start()
         bound = None if before is None else priority(_phase(before))

@@ -21,6 +21,7 @@ from heron_simpy.timing import (
     generator,
     is_loss_model,
 )
+from heron_simpy.timing.checks import shown, to_float
 
 __all__ = ["Broker", "LinkSpec"]
 
@@ -132,13 +133,14 @@ class Broker:
                 f"link {sender!r}->{recipient!r} loss must be a LossModel or None, "
                 f"got {loss!r}"
             )
-        if isinstance(delay, (int, float)):
-            if not math.isfinite(delay) or delay < 0:
+        seconds = to_float(delay)
+        if seconds is not None:
+            if not math.isfinite(seconds) or seconds < 0:
                 raise ConfigError(
                     f"link {sender!r}->{recipient!r} delay must be a finite number "
-                    f">= 0 s, got {delay!r}"
+                    f">= 0 s, got {shown(delay)}"
                 )
-            delay = FixedDelay(float(delay))
+            delay = FixedDelay(seconds)
         self._specs[(sender, recipient)] = LinkSpec(delay=delay, loss=loss)
         old = self._links.pop((sender, recipient), None)
         if old is not None:  # mid-episode: new samplers, same FIFO horizon

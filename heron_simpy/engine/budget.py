@@ -29,9 +29,9 @@ Example:
 from __future__ import annotations
 
 import math
-import numbers
 
 from heron_simpy.exceptions import BudgetError
+from heron_simpy.timing.checks import to_float
 
 __all__ = [
     "AGENT_SETUP_EVENTS",
@@ -66,11 +66,11 @@ def check_event_budget(value: object, owner: str) -> float | None:
     """
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    number = to_float(value)
+    if number is None:
         raise TypeError(
             f"{owner} event_budget must be a number of events or None, got {value!r}"
         )
-    number = float(value)
     if math.isnan(number) or number < 1:
         raise BudgetError(f"{owner} event_budget must be >= 1 or None, got {value!r}")
     return number

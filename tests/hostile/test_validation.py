@@ -39,6 +39,8 @@ from heron_simpy import (
     Recorder,
     Simulation,
     TickConfig,
+    evaluate,
+    make,
 )
 from heron_simpy.facade import LockstepEnv
 from heron_simpy.faults import (
@@ -329,6 +331,10 @@ ROWS = [
     pytest.param(lambda: Simulation(start_time=True), TypeError, ["Simulation start_time", "got True"], id="sim-start-time-bool"),
     pytest.param(lambda: Simulation().reset(start_time=HUGE), ConfigError, ["Simulation.reset start_time", HUGE_SHOWN], id="sim-reset-start-time-huge"),
     pytest.param(lambda: Simulation().run_until(HUGE), ConfigError, ["run_until t_end", HUGE_SHOWN], id="sim-run-until-huge"),
+    pytest.param(lambda: Simulation(eval_dt=HUGE), ConfigError, ["Simulation eval_dt", HUGE_SHOWN], id="sim-eval-dt-huge"),
+    pytest.param(lambda: Simulation().set_link("a", "b", delay=HUGE), ConfigError, ["link 'a'->'b' delay", HUGE_SHOWN], id="sim-set-link-delay-huge"),
+    pytest.param(lambda: evaluate("battery-v0", t_end=HUGE), ConfigError, ["evaluate t_end", HUGE_SHOWN], id="evaluate-t-end-huge"),
+    pytest.param(lambda: make("battery-v0", n_agents=np.float64(3.0)), TypeError, ["n_agents must be int", "3.0"], id="make-n-agents-numpy-float"),
     pytest.param(lambda: EventScheduler().run_until(HUGE), ConfigError, ["run_until t_end", HUGE_SHOWN], id="scheduler-run-until-huge"),
     pytest.param(lambda: EventScheduler(start_time=HUGE), ConfigError, ["EventScheduler start_time", HUGE_SHOWN], id="scheduler-start-time-huge"),
     pytest.param(lambda: EventScheduler().reset(-HUGE), ConfigError, ["EventScheduler.reset start_time", "a negative int of 401 digits"], id="scheduler-reset-huge"),
@@ -554,6 +560,16 @@ def test_refusals_carry_the_same_message_on_both_paths() -> None:
 
 
 # ------------------------------------------------------------------ accepted now
+
+
+def test_numpy_numbers_are_accepted_as_scenario_overrides() -> None:
+    env = make("battery-v0", n_agents=np.int64(3), horizon=np.float64(20.0))
+    assert len(env.possible_agents) == 4
+    assert make("battery-v0", coordinator=np.False_).possible_agents == [
+        "battery_0",
+        "battery_1",
+    ]
+    assert Simulation(eval_dt=np.float32(0.5)).eval_dt == 0.5
 
 
 def test_numpy_numbers_are_accepted_where_ints_and_floats_are() -> None:
