@@ -9,6 +9,7 @@ from typing import Any
 
 from heron_simpy.agents import Agent, PolicyAgent, bind_tree
 from heron_simpy.broker import Message
+from heron_simpy.engine.budget import DEFAULT_EVENT_BUDGET
 from heron_simpy.engine.scheduler import Event, EventScheduler, EventType
 from heron_simpy.exceptions import ConfigError, SimulationError
 from heron_simpy.plant import Plant, PlantDriver
@@ -128,17 +129,22 @@ class HeronEnv:
         return agent
 
     def setup_event_driven(
-        self, start_time: float = 0.0, seed: int | None = None
+        self,
+        start_time: float = 0.0,
+        seed: int | None = None,
+        event_budget: float | None = DEFAULT_EVENT_BUDGET,
     ) -> EventScheduler:
         """Start an episode: a new scheduler with every agent (parents first).
 
         Policy agents get their observation layouts; the plant is reset.
+        ``event_budget`` bounds each :meth:`run_event_driven` (see
+        :mod:`heron_simpy.engine.budget`; None: no limit).
 
         Raises:
             ConfigError: Bad seed, or a parent that is not registered.
         """
         ranked = bind_tree(list(self._agents.values()))
-        scheduler = EventScheduler(start_time, seed)
+        scheduler = EventScheduler(start_time, seed, event_budget)
         for agent in ranked:
             scheduler.register_agent(
                 agent.agent_id, tick_config=self._configs[agent.agent_id]
@@ -175,6 +181,7 @@ class HeronEnv:
         """Dispatch every event strictly before ``t_end``; return how many.
 
         Raises:
+            BudgetError: Estimated over the episode's event budget.
             SimulationError: Called before :meth:`setup_event_driven`, or a
                 handler raised (the message names the agent and the time).
         """

@@ -10,6 +10,12 @@ from typing import Any
 import simpy
 from simpy.events import Event as SimpyEvent
 
+from heron_simpy.engine.budget import (
+    DEFAULT_EVENT_BUDGET,
+    EVENTS_PER_TICK,
+    check_event_budget,
+    refuse_over_budget,
+)
 from heron_simpy.engine.events import PHASE_OF, Event, EventType
 from heron_simpy.engine.kernel import Kernel, Timer, check_run
 from heron_simpy.engine.ordering import TICK, priority
@@ -45,6 +51,9 @@ class EventScheduler:
         start_time: Simulated time of the first instant, s (finite).
         seed: Master seed for every agent's timing streams (keyed by agent
             id), an int >= 0; None uses each TickConfig's own ``seed``.
+        event_budget: Largest estimated event count of one :meth:`run_until`
+            (registered agents' ticks; see :mod:`heron_simpy.engine.budget`);
+            None: no limit.
 
     Raises:
         TypeError: ``start_time`` is not a number or ``seed`` not an int.
@@ -65,8 +74,14 @@ class EventScheduler:
         [0.0, 1.0, 2.0]
     """
 
-    def __init__(self, start_time: float = 0.0, seed: int | None = None) -> None:
+    def __init__(
+        self,
+        start_time: float = 0.0,
+        seed: int | None = None,
+        event_budget: float | None = DEFAULT_EVENT_BUDGET,
+    ) -> None:
         self.seed = check_seed(seed, "EventScheduler")
+        self.event_budget = check_event_budget(event_budget, "EventScheduler")
         self._kernel = Kernel(check_time(start_time, "EventScheduler start_time"))
         self._configs: dict[str, TickConfig] = {}
         self._ranks: dict[str, int] = {}
@@ -214,8 +229,14 @@ class EventScheduler:
         Args:
             t_end: End of the half-open horizon, s.
             max_events: Stop after dispatching this many events (> 0).
+
+        Raises:
+            BudgetError: The registered agents' ticks up to ``t_end`` are
+                estimated over ``event_budget`` (``t_end=inf`` without
+                ``max_events``, a picosecond tick); nothing has run.
         """
         check_run(t_end, max_events, self.current_time)
+        self._check_budget(t_end, max_events)
         env = self._kernel.env
         start = self._dispatched
         while env.peek() < t_end:
@@ -294,6 +315,22 @@ class EventScheduler:
         return self._next_tick[agent_id]
 
     # ------------------------------------------------------------ internals
+    def _check_budget(self, t_end: float, max_events: int | None) -> None:
+        """Refuse a run whose ticks are estimated over the event budget."""
+        rate = sum(EVENTS_PER_TICK / c.tick_interval for c in self._configs.values())
+        span = float(t_end) - self.current_time
+        estimate = rate * span if rate > 0 else float(len(self._live))
+        if max_events is not None:
+            estimate = min(estimate, to_float(max_events) or math.inf)
+        intervals = [c.tick_interval for c in self._configs.values()]
+        fastest = f", fastest tick {min(intervals):g} s" if intervals else ""
+        refuse_over_budget(
+            estimate,
+            self.event_budget,
+            f"EventScheduler.run_until({t_end!r}) from t={self.current_time!r} "
+            f"with {len(intervals)} agents{fastest}",
+        )
+
     def _start_agent(self, agent_id: str) -> None:
         cfg = self._configs[agent_id]
         self._samplers[agent_id] = cfg.samplers(self.seed, "agent", agent_id)

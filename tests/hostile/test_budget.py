@@ -19,6 +19,8 @@ from heron_simpy import (
     Agent,
     BudgetError,
     ConfigError,
+    EventScheduler,
+    HeronEnv,
     Simulation,
     TickConfig,
     evaluate,
@@ -35,6 +37,19 @@ def _sim(tick: float = 1.0, n: int = 1, **kwargs: Any) -> Simulation:
     for i in range(n):
         sim.add_agent(Agent(f"a{i}", tick_interval=tick))
     return sim
+
+
+def _scheduler(tick: float) -> EventScheduler:
+    sched = EventScheduler(start_time=0.0, seed=0)
+    sched.register_agent("a", tick_interval=tick)
+    return sched
+
+
+def _heron_env() -> HeronEnv:
+    env = HeronEnv()
+    env.register_agent(Agent("a", tick_interval=1.0))
+    env.setup_event_driven(seed=0)
+    return env
 
 
 def _drifting() -> Simulation:
@@ -54,6 +69,9 @@ ROWS = [
     pytest.param(lambda: evaluate("battery-v0", t_end=300.0, coordinator_tick=1e-12), ["fastest tick 1e-12 s"], id="evaluate-coordinator-tick-picosecond"),
     pytest.param(lambda: evaluate("traffic-v0", t_end=60.0, dt=1e-6, horizon=120.0), ["fastest tick 1e-06 s", "8.4e+08"], id="evaluate-microsecond-step"),
     pytest.param(lambda: evaluate("battery-v0", t_end=60.0, profile=profiles["lan"].with_faults(ClockDrift("battery_*", ppm=1e12))), ["run_until(60.0)"], id="evaluate-clock-drift-fault"),
+    pytest.param(lambda: _scheduler(1.0).run_until(math.inf), ["EventScheduler.run_until(inf)", "1 agents"], id="scheduler-run-until-inf"),
+    pytest.param(lambda: _scheduler(1e-12).run_until(1.0), ["EventScheduler.run_until(1.0)", "fastest tick 1e-12 s"], id="scheduler-tick-picosecond"),
+    pytest.param(lambda: _heron_env().run_event_driven(math.inf), ["EventScheduler.run_until(inf)"], id="heron-env-run-inf"),
     pytest.param(lambda: make("battery-v0", n_agents=10**9), ["battery-v0", "1,000,000,001 agents"], id="make-billion-agents"),
     pytest.param(lambda: evaluate("battery-v0", n_agents=10**9, t_end=1.0), ["battery-v0", "1,000,000,001 agents"], id="evaluate-billion-agents"),
     pytest.param(lambda: build("sensor-network-v0", n_sensors=10**8), ["sensor-network-v0", "100,000,000 agents"], id="build-hundred-million-sensors"),
@@ -91,6 +109,7 @@ def test_a_refused_run_runs_nothing_and_loses_nothing() -> None:
 def test_max_events_bounds_an_infinite_run() -> None:
     sim = _sim()
     assert sim.run_until(math.inf, max_events=50) == 50
+    assert _scheduler(1.0).run_until(math.inf, max_events=7) == 7
 
 
 def test_the_budget_can_be_raised_or_switched_off() -> None:
