@@ -672,14 +672,13 @@ def test_api_over_the_event_budget_is_refused_at_once(
 ) -> None:
     script = f"""
 from heron_simpy.compare import Sweep, compare, parse_sweep
-from heron_simpy.exceptions import BudgetError
 try:
     {code}
-except BudgetError as exc:
-    print("refused:", exc)
+except Exception as exc:
+    print(f"{{type(exc).__name__}}: {{exc}}")
 """
     result = run_python(script, timeout=60)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.startswith("refused: "), result.stdout[-2000:]
+    assert result.stdout.startswith("BudgetError: "), result.stdout[-2000:]
     for culprit in culprits:
         assert culprit in result.stdout
