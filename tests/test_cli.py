@@ -439,3 +439,25 @@ def test_bench_without_a_source_checkout_is_one_error_line(
 
 def test_bench_script_is_found_in_the_source_tree() -> None:
     assert cli.BENCH_SCRIPT.is_file()
+
+
+# -------------------------------------------------------------- event budget
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "nan", "lots"])
+def test_event_budget_must_be_a_count_or_none(value: str, capsys) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["run", "battery-v0", "--event-budget", value])
+    assert exc.value.code == 2
+    assert (
+        f"argument --event-budget: must be a number of events >= 1 or 'none', "
+        f"got {value!r}" in capsys.readouterr().err
+    )
+
+
+def test_event_budget_none_switches_the_limit_off(capsys) -> None:
+    args = ["run", "battery-v0", "--t-end", "200", "--event-budget"]
+    assert main([*args, "1000"]) == 2
+    assert "over the event budget of 1,000" in capsys.readouterr().err
+    assert main([*args, "none"]) == 0
+    assert "total return" in capsys.readouterr().out
