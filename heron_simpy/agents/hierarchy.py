@@ -115,6 +115,7 @@ class PolicyAgent(Agent):
         self.protocols = tuple(protocols)
         self._actuate = actuate
         self.slots: tuple[Slot, ...] = ()
+        self._bound: tuple[Any, ...] | None = None  # what bind() last built from
         self.observation_space: spaces.Box = spaces.Box(0.0, 0.0, (0,), np.float64)
         self.children: tuple[str, ...] = ()
         #: The sensed part of the latest observation prepared (for protocols).
@@ -127,7 +128,24 @@ class PolicyAgent(Agent):
 
     # ------------------------------------------------------------ wiring
     def bind(self, slots: tuple[Slot, ...], children: tuple[str, ...]) -> None:
-        """Fix the observation layout and the children (done by :func:`bind_tree`)."""
+        """Fix the observation layout and the children (done by :func:`bind_tree`).
+
+        Binding again to the same layout, children and role bounds keeps the
+        observation space object (a scenario's agents are bound when it is
+        built and again when its simulation starts).
+        """
+        # Plain version: always build a new Box (gymnasium's checks cost about
+        # 50 us per agent; benchmarks/setup_scaling.py).
+        bounds = [b for r in self.protocols for b in (r.low, r.high)]
+        last = self._bound
+        if (
+            last is not None
+            and last[0] == slots
+            and last[1] == children
+            and all(a is b for a, b in zip(last[2], bounds, strict=True))
+        ):
+            return
+        self._bound = (slots, children, bounds)
         self.slots = slots
         self.children = children
         low = [s.feature.low for s in slots] + [

@@ -109,3 +109,20 @@ def test_a_fleet_member_sees_the_same_whatever_the_fleet_size() -> None:
         assert agents[0].observation_names == ("b0.soc.soc", "b0.load.load")
         assert coordinator.observation_names == tuple(f"b{i}.soc.soc" for i in range(n))
         assert coordinator.children == tuple(f"b{i}" for i in range(n))
+
+
+def test_rebinding_the_same_tree_keeps_the_observation_space() -> None:
+    """A scenario's agents are bound on build and again when a run starts."""
+    soc = FeatureProvider(
+        "soc", ("soc",), lambda p, a: (0.5,), visibility=Visibility.UPPER_LEVEL
+    )
+    coordinator = PolicyAgent("c", level="coordinator")
+    agents = [FieldAgent("b0", parent="c", features=(soc,)), coordinator]
+    bind_tree(agents)
+    space = coordinator.observation_space
+    bind_tree(agents)
+    assert coordinator.observation_space is space
+    bind_tree([*agents, FieldAgent("b1", parent="c", features=(soc,))])
+    assert coordinator.observation_space is not space
+    assert coordinator.observation_space.shape == (2,)
+    assert coordinator.observation_names == ("b0.soc.soc", "b1.soc.soc")
