@@ -226,6 +226,13 @@ def pv_shape(hours: np.ndarray) -> np.ndarray:
     return libm.power(libm.sin(np.pi * x), 1.5)
 
 
+VM_DECIMALS = 10
+"""Bus voltages are kept to 1e-10 p.u. (the power flow converges to 1e-8)."""
+LOADING_DECIMALS = 8
+"""Line loadings are kept to 1e-8 %."""
+POWER_DECIMALS = 7
+"""The grid import is kept to 1e-7 kW."""
+
 class FeederPlant:
     """The 33-bus feeder: a pandapower net plus numpy state.
 
@@ -360,9 +367,17 @@ class FeederPlant:
             self.converged = False
             return False  # keep the previous results
         self.converged = True
-        self.vm = net.res_bus.vm_pu.to_numpy().copy()
-        self.loading = net.res_line.loading_percent.to_numpy().copy()
-        self.p_import = float(net.res_ext_grid.p_mw.iloc[0]) * 1000.0
+        # The solver's linear algebra (scipy, BLAS) may round the last bits
+        # differently on another CPU; results are kept to a fixed quantum far
+        # below the solver's own tolerance (1e-8), so a seed gives the same
+        # trace everywhere (docs/design.md, "Same bits on every CPU").
+        self.vm = np.round(net.res_bus.vm_pu.to_numpy(), VM_DECIMALS)
+        self.loading = np.round(
+            net.res_line.loading_percent.to_numpy(), LOADING_DECIMALS
+        )
+        self.p_import = round(
+            float(net.res_ext_grid.p_mw.iloc[0]) * 1000.0, POWER_DECIMALS
+        )
         return True
 
     def advance(self, dt: float) -> None:
