@@ -184,15 +184,32 @@ def load_series(
             fewer rows than needed (the first of these, in this order).
     """
     file = Path(path) if path else DEFAULT_SERIES
-    if not file.is_file():
+    if not file.exists():
         raise ConfigError(f"series file {str(file)!r} must exist, got no such file")
+    if not file.is_file():  # a directory, FIFO or device is never opened
+        raise ConfigError(
+            f"series file {str(file)!r} must be a regular file, got something else"
+        )
     reading = _SeriesReader(file)
-    with file.open(newline="") as f:
-        reader = csv.reader(f)
-        reading.header(tuple(next(reader, ())))
-        for row in reader:
-            if row:
-                reading.add(row)
+    line = 0
+    try:
+        with file.open(newline="", encoding="utf-8") as f:
+            reader = csv.reader(f)
+            reading.header(tuple(next(reader, ())))
+            line = reader.line_num
+            for row in reader:
+                line = reader.line_num
+                if row:
+                    reading.add(row)
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"series file {str(file)!r} must be UTF-8 text, got byte "
+            f"{exc.object[exc.start]:#04x} at offset {exc.start}"
+        ) from None
+    except csv.Error as exc:
+        raise ConfigError(
+            f"series file {str(file)!r} must be CSV text, got {exc} after line {line}"
+        ) from None
     reading.check(rows_needed)
     return np.array(reading.outdoor), np.array(reading.price)
 
