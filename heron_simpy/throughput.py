@@ -45,6 +45,8 @@ from heron_simpy.recording import (
 )
 from heron_simpy.timing import generator
 
+__all__ = ["build", "check", "describe", "measure", "run", "run_engine", "run_floor"]
+
 FIELD = TickConfig.with_jitter(1.0, 0.1, 0.2, 0.05, "gaussian", 0.1)
 COORD = TickConfig.with_jitter(60.0, 0.1, 0.2, 0.05, "gaussian", 0.1)
 GAIN = 0.1
