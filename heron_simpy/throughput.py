@@ -43,6 +43,7 @@ from heron_simpy.recording import (
     SendRecord,
     TickRecord,
 )
+from heron_simpy.recording.recorder import Mode as RecorderMode
 from heron_simpy.timing import generator
 
 __all__ = ["build", "check", "describe", "measure", "run", "run_engine", "run_floor"]
@@ -87,7 +88,7 @@ class Field(Agent):
         """Read the own charge."""
         return float(plant.soc[self.i])
 
-    def decide(self, obs: float, messages: tuple, ctx: Any) -> float:
+    def decide(self, obs: float, messages: tuple[Any, ...], ctx: Any) -> float:
         """Follow the last setpoint received."""
         for m in messages:
             self.target = m.payload
@@ -106,14 +107,14 @@ class Coordinator(Agent):
         """Read the mean charge of the group."""
         return float(plant.soc[10 * self.j : 10 * self.j + 10].mean())
 
-    def decide(self, obs: float, messages: tuple, ctx: Any) -> None:
+    def decide(self, obs: float, messages: tuple[Any, ...], ctx: Any) -> None:
         """Send every child the group's setpoint."""
         target = 0.5 + 0.1 * (0.5 - obs)
         for child in self.children:
             ctx.send(child, target)
 
 
-def build(n: int, seed: int, mode: str) -> tuple[Simulation, Bank]:
+def build(n: int, seed: int, mode: RecorderMode) -> tuple[Simulation, Bank]:
     """The workload on the engine: N batteries, N/10 coordinators."""
     plant = Bank(n)
     sim = Simulation(plant, seed=seed, recorder=Recorder(mode))
@@ -127,7 +128,7 @@ def build(n: int, seed: int, mode: str) -> tuple[Simulation, Bank]:
 
 
 def run_engine(
-    n: int, horizon: float, seed: int, mode: str = "counts"
+    n: int, horizon: float, seed: int, mode: RecorderMode = "counts"
 ) -> tuple[float, int, Any, Bank]:
     """Run the engine; return wall s, logical events, trace, plant."""
     sim, plant = build(n, seed, mode)
@@ -145,7 +146,7 @@ def run_engine(
 # --------------------------------------------------------------------- floor
 def run_floor(  # noqa: C901, PLR0912, PLR0915  (one flat loop on purpose: no calls per event)
     n: int, horizon: float, seed: int, keep: bool = False
-) -> tuple[float, int, list, Bank]:
+) -> tuple[float, int, list[Any], Bank]:
     """The same logical work on a bare heapq loop (no SimPy, no objects per agent)."""
     m = max(1, n // 10)
     ids = [f"c{j}" for j in range(m)] + [f"f{i}" for i in range(n)]
@@ -166,12 +167,12 @@ def run_floor(  # noqa: C901, PLR0912, PLR0915  (one flat loop on purpose: no ca
     last_apply = [-math.inf] * (m + n)
     inbox: list[list[float]] = [[] for _ in range(m + n)]
     link_last: dict[tuple[int, int], float] = {}
-    trace: list = []
+    trace: list[Any] = []
     rec = trace.append
     step_done = 0
     counts = [0, 0, 0, 0]  # ticks, observations, applies, deliveries
     msg_id = 0
-    heap: list = []
+    heap: list[Any] = []
     seq = 0
     TICK_, OBS_, APPLY_, DELIV_ = 0, 1, 2, 3  # noqa: N806  (locals: fast in the loop)
     for r in range(m + n):

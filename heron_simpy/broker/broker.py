@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from typing import Any
+from typing import Any, cast
 
 import simpy
 
@@ -134,14 +134,15 @@ class Broker:
                 f"got {loss!r}"
             )
         seconds = to_float(delay)
+        model = None if seconds is not None else cast("DelayModel | None", delay)
         if seconds is not None:
             if not math.isfinite(seconds) or seconds < 0:
                 raise ConfigError(
                     f"link {sender!r}->{recipient!r} delay must be a finite number "
                     f">= 0 s, got {shown(delay)}"
                 )
-            delay = FixedDelay(seconds)
-        self._specs[(sender, recipient)] = LinkSpec(delay=delay, loss=loss)
+            model = FixedDelay(seconds)
+        self._specs[(sender, recipient)] = LinkSpec(delay=model, loss=loss)
         old = self._links.pop((sender, recipient), None)
         if old is not None:  # mid-episode: new samplers, same FIFO horizon
             self._open(sender, recipient, self._kernel.env.now).last_at = old.last_at
