@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from heron_simpy import Recorder, available, cli, evaluate
-from heron_simpy.cli import main
+from heron_simpy import Recorder, available, evaluate, throughput
+from heron_simpy.cli import bench, main
 from heron_simpy.registry import spec
 
 
@@ -407,38 +407,49 @@ def test_bad_input_end_to_end(argv: list[str], bad: str, tmp_path: Path) -> None
 # --------------------------------------------------------------------- bench
 
 
-def test_bench_runs_the_benchmark_script(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd
+def test_bench_runs_the_throughput_workload_in_process(
+    monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
-    script = tmp_path / "engine_throughput.py"
-    script.write_text(
-        "import sys\n"
-        "import heron_simpy\n"
-        "print('N=   10  ratio 0.50x', sys.argv[1:])\n"
-        "sys.exit(3 if '--quick' in sys.argv else 0)\n"
-    )
-    monkeypatch.setattr(cli, "BENCH_SCRIPT", script)
-    assert main(["bench", "--quick"]) == 3
+    calls = []
+
+    def fake(sizes, horizon, seed=0, repeat=1, echo=print):
+        calls.append((list(sizes), horizon, seed, repeat))
+        echo("trace check: engine == heapq floor (N=20, 600 s, seed 0)")
+        for n in sizes:
+            echo(f"N={n:5d}  ratio 0.50x")
+        return []
+
+    monkeypatch.setattr(bench, "measure_throughput", fake)
+    assert main(["bench", "--quick"]) == 0
     assert main(["bench"]) == 0
-    out = capfd.readouterr().out.splitlines()
-    assert out == ["N=   10  ratio 0.50x ['--quick']", "N=   10  ratio 0.50x []"]
+    assert calls == [([10, 100], 300.0, 0, 1), ([10, 100, 1000], 3600.0, 0, 1)]
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "trace check: engine == heapq floor (N=20, 600 s, seed 0)"
+    assert out[1:3] == ["N=   10  ratio 0.50x", "N=  100  ratio 0.50x"]
+    assert len(out) == 7  # two trace checks, 2 + 3 size lines
 
 
-def test_bench_without_a_source_checkout_is_one_error_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+def test_bench_trace_mismatch_is_one_error_line_and_exit_1(
+    monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
-    missing = tmp_path / "benchmarks" / "engine_throughput.py"
-    monkeypatch.setattr(cli, "BENCH_SCRIPT", missing)
-    assert main(["bench", "--quick"]) == 2
-    err = capsys.readouterr().err
-    assert err == (
-        f"heron-simpy: error: bench needs a source checkout: {missing} not found "
-        "(benchmarks/ is not installed with the package)\n"
+    def mismatch(n: int, horizon: float, seed: int) -> None:
+        raise SystemExit(f"trace mismatch at N={n}: engine 10 records / floor 9")
+
+    monkeypatch.setattr(throughput, "check", mismatch)
+    assert main(["bench", "--quick"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        "heron-simpy: error: trace mismatch at N=20: engine 10 records / floor 9\n"
     )
 
 
-def test_bench_script_is_found_in_the_source_tree() -> None:
-    assert cli.BENCH_SCRIPT.is_file()
+def test_bench_help_no_longer_needs_a_source_checkout(capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["bench", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "source checkout only" not in text
+    assert "N = 10 and 100 over 300 simulated seconds" in text
 
 
 # -------------------------------------------------------------- event budget

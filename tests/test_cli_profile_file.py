@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from heron_simpy import cli
+from heron_simpy.cli import compare as compare_command
 from heron_simpy.cli import main
 
 EXAMPLE = (
@@ -56,7 +56,7 @@ SMALL = ["--seeds", "1", "--t-end", "5", "--workers", "1"]
 @pytest.fixture(autouse=True)
 def _no_png(monkeypatch: pytest.MonkeyPatch) -> None:
     """Skip the PNG (matplotlib is slow to import); compare.json is still written."""
-    monkeypatch.setattr(cli, "_has_matplotlib", lambda: False)
+    monkeypatch.setattr(compare_command, "_has_matplotlib", lambda: False)
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:

@@ -42,6 +42,8 @@ LAYERS = {
     "adapters": 10,
     "demo": 11,
     "throughput": 11,
+    # heron_simpy.cli: one module per command plus parsing and program; the
+    # package is one unit (its modules may import one another).
     "cli": 12,
     "__main__": 13,
     "__init__": 14,
