@@ -78,6 +78,7 @@ class Scenario:
     state: Callable[[Any], Any] | None = None
     batch: Batch | None = None
     _ranked: list[Agent] = field(default_factory=list, repr=False)
+    _by_id: dict[str, Agent] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.dt) and self.dt > 0):
@@ -93,6 +94,7 @@ class Scenario:
                 f"({self.dt!r} s), got {self.horizon!r}"
             )
         self._ranked = bind_tree(list(self.agents))
+        self._by_id = {a.agent_id: a for a in self._ranked}
 
     @property
     def steps(self) -> int:
@@ -122,11 +124,8 @@ class Scenario:
         )
 
     def agent(self, agent_id: str) -> Agent:
-        """The agent called ``agent_id``."""
-        for a in self._ranked:
-            if a.agent_id == agent_id:
-                return a
-        raise KeyError(agent_id)
+        """The agent called ``agent_id`` (KeyError if there is none)."""
+        return self._by_id[agent_id]
 
     def simulation(
         self,

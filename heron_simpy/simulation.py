@@ -321,7 +321,9 @@ class Simulation:
         estimate = self.estimate_events(t_end)
         if max_events is not None:
             estimate = min(estimate, to_float(max_events) or math.inf)
-        refuse_over_budget(estimate, self.event_budget, self._run_text(t_end))
+        if self.event_budget is not None and estimate > self.event_budget:
+            # The message costs O(agents): build it only for a refusal.
+            refuse_over_budget(estimate, self.event_budget, self._run_text(t_end))
         self.start()
         bound = None if before is None else priority(_phase(before))
         n = self.kernel.run_until(t_end, max_events, bound)
@@ -449,9 +451,9 @@ class Simulation:
         """
         if not self.keep_rewards:
             return {}
-        ids: list[str] = []
+        ids: dict[str, None] = {}  # insertion-ordered set: O(agents) per row
         for row in self._reward_rows:
-            ids.extend(a for a in row if a not in ids)
+            ids.update(dict.fromkeys(row))
         return {a: [float(row.get(a, 0.0)) for row in self._reward_rows] for a in ids}
 
     @property

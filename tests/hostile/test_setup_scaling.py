@@ -227,12 +227,6 @@ def test_reset_battery_fleet_does_linear_work() -> None:
     assert_linear(work)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Simulation.run_until builds its budget-refusal text (config_for of "
-    "every agent) on every call, and the event env's reset runs to each "
-    "decision point: O(N) calls of O(N). Build the text only when refusing.",
-)
 @pytest.mark.timeout(300)
 def test_reset_event_env_does_linear_work() -> None:
     """The event-driven env's reset runs the first instant's decisions too."""
@@ -245,11 +239,6 @@ def test_reset_event_env_does_linear_work() -> None:
     assert_linear(work, 100)  # 100 vs 200: the quadratic path traces slowly
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BatchStepper looks each agent up with Scenario.agent, a linear scan "
-    "of the ranked agents: O(N^2). Look them up in a dict built once.",
-)
 @pytest.mark.timeout(300)
 def test_reset_batched_fleet_does_linear_work() -> None:
     """Without a coordinator the lockstep env steps the vectorised batch."""
