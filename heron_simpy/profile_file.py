@@ -113,6 +113,7 @@ __all__ = [
     "dump_profile",
     "load_profiles",
     "parse_profiles",
+    "printable",
 ]
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -182,9 +183,9 @@ class ProfileFileError(ConfigError):
 
     def __init__(self, source: str, problems: Sequence[Problem]) -> None:
         self.source, self.problems = source, list(problems)
-        name = _printable(str(source))
+        name = printable(str(source))
         lines = [
-            _clip(_printable(f"{path}: {text}" if path else text), MAX_LINE_CHARS)
+            _clip(printable(f"{path}: {text}" if path else text), MAX_LINE_CHARS)
             for path, text in self.problems[:MAX_PROBLEMS_SHOWN]
         ]
         if len(lines) == 1:
@@ -206,7 +207,7 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _printable(text: str) -> str:
+def printable(text: str) -> str:
     """``text`` with each non-printable character escaped as ``repr`` does."""
     if text.isprintable():
         return text
@@ -632,7 +633,7 @@ class _Reader:
         if base is not None:
             fields = {k: getattr(base, k) for k in ("rates", "loss", "faults")}
             fields["source"] = (
-                f"{base.name} with changes from {_printable(self.source)}"
+                f"{base.name} with changes from {printable(self.source)}"
             )
         fields.update(given, agents=dict(base.agents) if base else {})
         for agent_id, changes in agents.items():

@@ -356,7 +356,7 @@ def run(
     """Check the traces agree, then measure every size; ``echo`` each line.
 
     Raises:
-        AssertionError: The engine and the floor disagree (nothing is timed).
+        SystemExit: The engine and the floor disagree (nothing is timed).
     """
     check(20, 600.0, seed)
     echo(f"trace check: engine == heapq floor (N=20, 600 s, seed {seed})")

@@ -11,7 +11,7 @@ from typing import Any
 from heron_simpy.compare import load_policy
 from heron_simpy.engine.budget import DEFAULT_EVENT_BUDGET
 from heron_simpy.exceptions import ConfigError
-from heron_simpy.profile_file import load_profiles
+from heron_simpy.profile_file import load_profiles, printable
 from heron_simpy.registry import spec
 from heron_simpy.timing import TimingProfile
 from heron_simpy.timing import profiles as builtin_profiles
@@ -248,13 +248,6 @@ def lookup(
 
 
 # ------------------------------------------------------------------ output
-
-
-def printable(text: str) -> str:
-    """``text`` with each non-printable character escaped as ``repr`` does."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def one_line(message: str) -> str:
