@@ -163,9 +163,13 @@ def _copy_named_docs(command: str, into: Path) -> None:
 
 
 def _outputs(command: str) -> list[str]:
-    """Paths given to ``--out``, ``--trace`` and ``--plot``."""
+    """Paths given to ``--out``, ``--trace`` and ``--plot`` (``compare``: its JSON)."""
     words = shlex.split(command, comments=True)
-    return [b for a, b in itertools.pairwise(words) if a in OUTPUT_FLAGS]
+    paths = [b for a, b in itertools.pairwise(words) if a in OUTPUT_FLAGS]
+    if "compare" in words:
+        out = next((b for a, b in itertools.pairwise(words) if a == "--out"), None)
+        paths.append(f"{(out or 'heron-out').rstrip('/')}/compare.json")
+    return paths
 
 
 def _run(
