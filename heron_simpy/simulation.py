@@ -19,6 +19,7 @@ from heron_simpy.engine.budget import (
     AGENT_SETUP_EVENTS,
     DEFAULT_EVENT_BUDGET,
     EVENTS_PER_TICK,
+    agents_text,
     check_event_budget,
     refuse_over_budget,
 )
@@ -377,7 +378,7 @@ class Simulation:
         fastest = f", fastest tick {min(ticks):g} s" if ticks else ""
         return (
             f"Simulation.run_until({t_end!r}) from t={self.kernel.now!r} with "
-            f"{len(self._agents)} agents{fastest}"
+            f"{agents_text(len(self._agents))}{fastest}"
         )
 
     def defer_decisions(self) -> list[Pending]:

@@ -193,7 +193,7 @@ def test_an_out_of_space_action_raises_action_error() -> None:
 
 def test_a_policy_returning_none_raises_action_error() -> None:
     msg = (
-        "agent 'fleet' at t=0.000: action must have shape (1,), got shape (), got None"
+        "agent 'fleet' at t=0.000: action must have shape (1,), not shape (), got None"
     )
     with pytest.raises(ActionError, match=re.escape(msg)):
         heron_simpy.evaluate("battery-v0", lambda agent_id, obs: None)

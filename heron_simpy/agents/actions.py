@@ -103,7 +103,7 @@ def _multidiscrete_problem(space: spaces.MultiDiscrete, action: Any) -> str | No
     if isinstance(a, str):
         return a
     if a.shape != space.shape:
-        return f"must have shape {space.shape}, got shape {a.shape}"
+        return f"must have shape {space.shape}, not shape {a.shape}"
     if not np.issubdtype(a.dtype, np.integer):
         return "must hold integers"
     if np.any(a < space.start) or np.any(a >= space.start + space.nvec):
@@ -156,7 +156,7 @@ class BoxCheck:
         if isinstance(a, str):
             return a
         if a.shape != self.shape:
-            return f"must have shape {self.shape}, got shape {a.shape}"
+            return f"must have shape {self.shape}, not shape {a.shape}"
         if a.dtype.kind not in "fiu":  # real floats or integers only
             return "must hold real numbers"
         for v, lo, hi in zip(a.ravel().tolist(), self.low, self.high, strict=True):

@@ -38,6 +38,7 @@ __all__ = [
     "DEFAULT_EVENT_BUDGET",
     "EVENTS_PER_TICK",
     "BudgetError",
+    "agents_text",
     "check_event_budget",
     "refuse_over_budget",
 ]
@@ -74,6 +75,11 @@ def check_event_budget(value: object, owner: str) -> float | None:
     if math.isnan(number) or number < 1:
         raise BudgetError(f"{owner} event_budget must be >= 1 or None, got {value!r}")
     return number
+
+
+def agents_text(count: int) -> str:
+    """``"1 agent"``, ``"1,000 agents"``: how a refusal names a population."""
+    return f"{count:,} agent" + ("" if count == 1 else "s")
 
 
 def refuse_over_budget(estimate: float, budget: float | None, what: str) -> None:

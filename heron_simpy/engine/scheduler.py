@@ -13,6 +13,7 @@ from simpy.events import Event as SimpyEvent
 from heron_simpy.engine.budget import (
     DEFAULT_EVENT_BUDGET,
     EVENTS_PER_TICK,
+    agents_text,
     check_event_budget,
     refuse_over_budget,
 )
@@ -328,7 +329,7 @@ class EventScheduler:
             estimate,
             self.event_budget,
             f"EventScheduler.run_until({t_end!r}) from t={self.current_time!r} "
-            f"with {len(intervals)} agents{fastest}",
+            f"with {agents_text(len(intervals))}{fastest}",
         )
 
     def _start_agent(self, agent_id: str) -> None:

@@ -31,7 +31,7 @@ VALID = [
 INVALID = [
     (BOX, np.array([1.5, 0.0]), "must be within Box(-1.0, 1.0, (2,), float32)"),
     (BOX, np.array([np.nan, 0.0]), "must be finite"),
-    (BOX, np.array([0.1]), "must have shape (2,), got shape (1,)"),
+    (BOX, np.array([0.1]), "must have shape (2,), not shape (1,)"),
     (BOX, np.array(["a", "b"]), "must hold real numbers"),
     (DISCRETE, 0, "must be in [1, 4)"),
     (DISCRETE, 4, "must be in [1, 4)"),
@@ -39,7 +39,7 @@ INVALID = [
     (DISCRETE, True, "must be an integer"),
     (MULTI, np.array([2, 0]), "must be within MultiDiscrete([2 4])"),
     (MULTI, np.array([1.0, 1.0]), "must hold integers"),
-    (MULTI, np.array([1]), "must have shape (2,), got shape (1,)"),
+    (MULTI, np.array([1]), "must have shape (2,), not shape (1,)"),
     (DICT, {"rate": np.array([0.5])}, "must be a dict with keys ['mode', 'rate']"),
     (
         DICT,

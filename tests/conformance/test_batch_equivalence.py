@@ -86,8 +86,8 @@ def test_batched_equals_processes(scenario_id: str, overrides: dict, seed: int) 
             "action must be within Box(-1.0, 1.0, (1,), float32)",
         ),
         (np.array([np.nan], dtype=np.float32), "action must be finite"),
-        (np.zeros(2, dtype=np.float32), "action must have shape (1,), got shape (2,)"),
-        (None, "action must have shape (1,), got shape ()"),
+        (np.zeros(2, dtype=np.float32), "action must have shape (1,), not shape (2,)"),
+        (None, "action must have shape (1,), not shape ()"),
     ],
     ids=["range", "nan", "shape", "none"],
 )

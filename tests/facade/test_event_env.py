@@ -297,7 +297,7 @@ def test_none_action_is_rejected() -> None:
     env = make("ideal")
     obs, _ = env.reset(seed=0)
     actions = {a: policy(a, o) for a, o in obs.items()} | {"battery_1": None}
-    msg = "agent 'battery_1' at t=0.000: action must have shape (1,), got shape (), got None"
+    msg = "agent 'battery_1' at t=0.000: action must have shape (1,), not shape (), got None"
     with pytest.raises(ActionError, match=re.escape(msg)):
         env.step(actions)
 

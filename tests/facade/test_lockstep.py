@@ -268,11 +268,11 @@ F32 = np.float32
 BAD_ACTIONS = [
     pytest.param(
         np.zeros(2, F32),
-        "action must have shape (1,), got shape (2,), got array([0., 0.], dtype=float32)",
+        "action must have shape (1,), not shape (2,), got array([0., 0.], dtype=float32)",
         id="wrong-shape",
     ),
     pytest.param(
-        0.5, "action must have shape (1,), got shape (), got 0.5", id="scalar"
+        0.5, "action must have shape (1,), not shape (), got 0.5", id="scalar"
     ),
     pytest.param(
         np.array([np.nan], F32),
@@ -376,7 +376,7 @@ def test_none_action_is_rejected_not_replaced_by_the_controller() -> None:
     """Regression: None used to be replaced by the built-in controller's action."""
     env = make()
     env.reset(seed=0)
-    msg = "agent 'battery_0' at t=0.000: action must have shape (1,), got shape (), got None"
+    msg = "agent 'battery_0' at t=0.000: action must have shape (1,), not shape (), got None"
     with pytest.raises(ActionError, match=re.escape(msg)):
         env.step(zeros(env) | {"battery_0": None})
 

@@ -240,7 +240,7 @@ def _action_rows() -> list[Any]:
             "str",
             lambda: "x",
             ["must be an array of real numbers", "got 'x'"],
-            ("batched", "process"),  # "must have shape (1,), got shape ()"
+            ("batched", "process"),  # "must have shape (1,), not shape ()"
         ),
     ]
     rows = []

@@ -487,7 +487,7 @@ def test_split_with_a_space_of_the_wrong_length_is_caught_by_the_action_check() 
         spaces.Box(-1.0, 1.0, (3,), np.float64),
     )
     msg = (
-        "agent 'boss' at t=0.000: action must have shape (3,), got shape (2,), "
+        "agent 'boss' at t=0.000: action must have shape (3,), not shape (2,), "
         "got array([1., 2.])"
     )
     with pytest.raises(ActionError, match=re.escape(msg)):
