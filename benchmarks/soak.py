@@ -170,16 +170,23 @@ def soak(args: argparse.Namespace) -> dict[str, Any]:
     end = args.hours * 3600.0
     n_chunks = math.ceil(end / args.chunk - 1e-9)
     t0 = time.perf_counter()
-    # The episode must cover the run: battery-v0 pre-draws its load walk for
-    # `horizon` s and repeats the last step past it.
-    scenario = build("battery-v0", n_agents=args.agents, horizon=float(math.ceil(end)))
+    # The episode must cover the run: battery-v0's load walk covers `horizon` s
+    # (drawn lazily, a chunk of steps at a time) and repeats the last step past it.
+    # A soak is long on purpose and watches itself: no event budget.
+    scenario = build(
+        "battery-v0",
+        event_budget=None,
+        n_agents=args.agents,
+        horizon=float(math.ceil(end)),
+    )
     sim = scenario.simulation(
         args.profile,
         seed=args.seed,
         recorder=Recorder("ring", args.ring),
         keep_rewards=False,
+        event_budget=None,
     )
-    sim.start()  # reset the plant (pre-draws the load walk) and start the agents
+    sim.start()  # reset the plant and start the agents
     setup_s = time.perf_counter() - t0
     noise = getattr(scenario.plant, "_noise", None)
     rss0, blocks0 = memory()
