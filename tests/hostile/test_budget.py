@@ -174,3 +174,12 @@ def test_a_default_run_of_every_builtin_fits_the_default_budget() -> None:
 def test_tick_config_alone_is_not_refused() -> None:
     # Construction takes any positive interval; the run is what is bounded.
     TickConfig(tick_interval=1e-12)
+
+
+def test_a_reset_scheduler_keeps_its_budget() -> None:
+    sched = _scheduler(1.0)
+    sched.run_until(5.0)
+    sched.reset(0.0)
+    with pytest.raises(BudgetError, match=r"EventScheduler\.run_until\(inf\)"):
+        sched.run_until(math.inf)
+    assert sched.run_until(3.0) == 3
